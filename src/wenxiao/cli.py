@@ -1,0 +1,243 @@
+"""The `wenxiao` command for operators: demo, serve, worker, seed, accounts, tokens, audit, bench."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenxiao.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+DEFAULT_PASSWORD = "wenxiao2026"
+
+
+def cmd_demo(args) -> int:
+    _setup()
+    from django.conf import settings
+
+    from wenxiao.projects.models import Project
+    from wenxiao.seed.generate import DEMO_USERS, seed, set_demo_passwords
+
+    print(f"数据库：{settings.DATABASES['default']['NAME']}")
+    print("迁移数据库 …")
+    _migrate()
+    if not Project.objects.exists():
+        print("生成演示数据 …")
+        started = time.perf_counter()
+        counts = seed("demo", year=settings.FISCAL_YEAR, seed=1, password=args.password)
+        print(f"完成（{time.perf_counter() - started:.1f} 秒）：{counts}")
+    else:
+        set_demo_passwords(args.password)
+        print("已有数据，跳过生成；演示账号密码已重置。")
+    print(f"\n演示账号（密码均为 {args.password}）：")
+    for username, display, role, _ in DEMO_USERS:
+        print(f"  {username:<11} {display}（{role.label}）")
+    if args.no_serve:
+        return 0
+    print(f"\n网站地址：http://127.0.0.1:{args.port}/  （Ctrl-C 停止）")
+    return _serve_with_worker(args.port, workers=2)
+
+
+def _serve_with_worker(port: int, workers: int) -> int:
+    env = dict(os.environ)
+    worker = subprocess.Popen([sys.executable, "-m", "wenxiao.cli", "worker"], env=env)
+    try:
+        return _gunicorn(port, workers)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def _gunicorn(port: int, workers: int, host: str = "127.0.0.1") -> int:
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "wenxiao.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
+    ]
+    return subprocess.call(cmd)
+
+
+def cmd_serve(args) -> int:
+    _setup()
+    _migrate()
+    return _gunicorn(args.port, args.workers, args.host)
+
+
+def cmd_worker(args) -> int:
+    _setup()
+    from django.core.management import call_command
+
+    opts = ["--queue-name", "*", "--no-reload"]
+    if args.batch:
+        opts += ["--batch", "--no-startup-delay"]
+    call_command("db_worker", *opts)
+    return 0
+
+
+def cmd_seed(args) -> int:
+    _setup()
+    from wenxiao.seed.generate import seed
+
+    _migrate()
+    started = time.perf_counter()
+    counts = seed(args.scale, year=args.year, seed=args.seed, password=args.password)
+    print(f"完成：{counts}，用时 {time.perf_counter() - started:.1f} 秒")
+    return 0
+
+
+def cmd_createadmin(args) -> int:
+    _setup()
+    import getpass
+
+    from wenxiao.core import audit
+    from wenxiao.orgs.models import User
+
+    _migrate()
+    password = args.password or getpass.getpass("密码：")
+    user, created = User.objects.get_or_create(username=args.username, defaults={"display_name": "系统管理员"})
+    user.is_superuser = user.is_staff = True
+    user.set_password(password)
+    user.save()
+    audit.record(None, "user.createadmin", user, after={"username": user.username, "created": created})
+    print(f"管理员 {user.username} 已{'创建' if created else '更新'}。")
+    return 0
+
+
+def cmd_token(args) -> int:
+    _setup()
+    from wenxiao.core.tokens import create_token
+    from wenxiao.orgs.models import User
+
+    user = User.objects.filter(username=args.username, is_active=True).first()
+    if user is None:
+        print(f"用户 {args.username} 不存在或已停用。", file=sys.stderr)
+        return 2
+    print(create_token(user, name=args.name, days=args.days))
+    return 0
+
+
+def cmd_audit(args) -> int:
+    _setup()
+    from wenxiao.core.audit import verify_chain
+
+    result = verify_chain()
+    if result.ok:
+        print(f"审计日志完整：已校验 {result.checked} 条记录。")
+        return 0
+    print(
+        f"审计日志被篡改：第 {result.broken_seq} 条记录（id={result.broken_id}）— {result.reason}",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def cmd_manage(args) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenxiao.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["wenxiao manage", *args.rest])
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]  # bench/ lives beside src/ in the checkout
+    if not (root / "bench").is_dir():
+        print("找不到 bench/ 目录：请在源码目录中以可编辑方式安装（make install）。", file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(root))
+    from bench import run as bench_run
+
+    return bench_run.main(args.rest)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="wenxiao", description="问效 预算绩效管理信息系统")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="迁移、生成演示数据并启动网站和后台进程")
+    d.add_argument("--no-serve", action="store_true", help="只准备数据，不启动网站")
+    d.add_argument("--port", type=int, default=8000)
+    d.add_argument("--password", default=DEFAULT_PASSWORD, help="演示账号的密码")
+    d.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("serve", help="用 gunicorn 启动网站")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--workers", type=int, default=2)
+    s.set_defaults(func=cmd_serve)
+
+    w = sub.add_parser("worker", help="运行后台任务进程（django.tasks 数据库后端）")
+    w.add_argument("--batch", action="store_true", help="处理完队列中的任务后退出")
+    w.set_defaults(func=cmd_worker)
+
+    sd = sub.add_parser("seed", help="在空库中生成确定性的模拟数据")
+    sd.add_argument("--scale", choices=["demo", "city", "province"], default="demo")
+    sd.add_argument("--year", type=int, default=2026)
+    sd.add_argument("--seed", type=int, default=1)
+    sd.add_argument("--password", default=DEFAULT_PASSWORD)
+    sd.set_defaults(func=cmd_seed)
+
+    c = sub.add_parser("createadmin", help="创建或重置超级管理员")
+    c.add_argument("--username", default="admin")
+    c.add_argument("--password")
+    c.set_defaults(func=cmd_createadmin)
+
+    t = sub.add_parser("token", help="接口令牌")
+    tsub = t.add_subparsers(dest="token_command", required=True)
+    tc = tsub.add_parser("create", help="为用户生成接口令牌并打印")
+    tc.add_argument("username")
+    tc.add_argument("--name", default="命令行生成")
+    tc.add_argument("--days", type=int, default=365)
+    tc.set_defaults(func=cmd_token)
+
+    a = sub.add_parser("audit", help="审计日志")
+    asub = a.add_subparsers(dest="audit_command", required=True)
+    av = asub.add_parser("verify", help="校验审计日志哈希链")
+    av.set_defaults(func=cmd_audit)
+
+    m = sub.add_parser("manage", help="Django 管理命令", add_help=False)
+    m.add_argument("rest", nargs=argparse.REMAINDER)
+    m.set_defaults(func=cmd_manage)
+
+    b = sub.add_parser("bench", help="性能基准（bench/）", add_help=False)
+    b.add_argument("rest", nargs=argparse.REMAINDER)
+    b.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""What every page's shell needs: navigation by lifecycle stage, the user's roles and to-do count."""
+
+from django.conf import settings
+from django.urls import reverse
+
+# (key, label, url name or None while the stage is still being built)
+STAGES = [
+    ("appraisal", "事前评估", None),
+    ("targets", "目标管理", None),
+    ("monitoring", "运行监控", None),
+    ("evaluation", "绩效评价", None),
+    ("results", "结果应用", None),
+    ("library", "指标库", None),
+    ("projects", "项目库", "projects:list"),
+    ("oversight", "考核", None),
+]
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"FISCAL_YEAR": settings.FISCAL_YEAR}
+    from wenxiao.core.workflow import todos_for
+
+    match = getattr(request, "resolver_match", None)
+    namespace = match.namespace if match else ""
+    nav = [
+        {"key": key, "label": label, "url": reverse(name) if name else None, "active": namespace == key}
+        for key, label, name in STAGES
+    ]
+    admin_links = []
+    if user.has_role("sysadmin", "secadmin", "performance"):
+        admin_links += [("组织机构", reverse("orgs:list")), ("用户与角色", reverse("orgs:users"))]
+    admin_links.append(("基础代码", reverse("catalog:functions")))
+    if "auditadmin" in user.role_codes:
+        admin_links.append(("审计日志", reverse("core:audit")))
+    admin_links.append(("我的后台任务", reverse("core:jobs")))
+    return {
+        "FISCAL_YEAR": settings.FISCAL_YEAR,
+        "nav": nav,
+        "admin_links": admin_links,
+        "admin_active": namespace in {"orgs", "catalog"} or (match and match.url_name in {"audit", "jobs"}),
+        "todo_count": todos_for(user).count(),
+        "my_roles": [f"{a.get_role_display()}（{a.org.name}）" for a in user.assignments.select_related("org")],
+    }

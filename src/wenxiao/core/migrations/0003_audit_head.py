@@ -1,0 +1,11 @@
+from django.db import migrations
+
+
+def create_head(apps, schema_editor):
+    AuditHead = apps.get_model("core", "AuditHead")
+    AuditHead.objects.get_or_create(pk=1, defaults={"last_seq": 0, "last_hash": "0" * 64})
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0002_initial")]
+    operations = [migrations.RunPython(create_head, migrations.RunPython.noop)]

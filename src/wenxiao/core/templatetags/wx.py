@@ -1,0 +1,36 @@
+"""Template filters for money and states."""
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def wan(value) -> str:
+    """Yuan → 万元 with two decimals and thousands separators, as the forms show money."""
+    if value in (None, ""):
+        return "—"
+    return f"{Decimal(value) / Decimal(10000):,.2f}"
+
+
+@register.filter
+def yuan(value) -> str:
+    if value in (None, ""):
+        return "—"
+    return f"{Decimal(value):,.2f}"
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **kwargs) -> str:
+    """The current query string with some parameters replaced (for pagination and sorting links)."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        params[key] = value
+    return params.urlencode()
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "") if isinstance(mapping, dict) else ""

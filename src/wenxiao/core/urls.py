@@ -1,0 +1,12 @@
+from django.urls import path
+
+from wenxiao.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("todos/", views.todos, name="todos"),
+    path("audit/", views.audit_log, name="audit"),
+    path("jobs/", views.jobs, name="jobs"),
+    path("jobs/<int:pk>/", views.job_status, name="job_status"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+]

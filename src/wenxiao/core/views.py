@@ -1,0 +1,98 @@
+"""Home page, to-do list, audit log, background jobs."""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+
+from wenxiao.core.audit import verify_chain
+from wenxiao.core.models import AuditEvent, Job
+from wenxiao.core.scoping import scope_for
+from wenxiao.core.workflow import todos_for
+
+
+def scope_description(user) -> str:
+    from wenxiao.orgs.models import Region
+
+    scope = scope_for(user)
+    if scope.everything:
+        return "全部区划和机构"
+    parts = []
+    if scope.region_ids:
+        tops = Region.objects.filter(id__in=scope.region_ids).order_by("level", "code")
+        top = tops.first()
+        parts.append(f"{top.name}及下辖 {len(scope.region_ids) - 1} 个区划" if top else "")
+    if scope.org_paths:
+        parts.append(f"{len(scope.org_paths)} 个机构及其下属单位")
+    return "；".join(p for p in parts if p) or "暂无数据范围（仅能查看分配给您的事项）"
+
+
+@login_required
+def home(request):
+    from wenxiao.projects.selectors import summary
+
+    year = settings.FISCAL_YEAR
+    data = summary(request.user, year)
+    chart = {
+        "kinds": [{"name": k["name"], "value": float(k["amount"] or 0) / 10000} for k in data["kinds"]],
+        "functions": [
+            {"name": f["name"], "value": round(float(f["amount"] or 0) / 10000, 2)} for f in data["functions"][:12]
+        ],
+    }
+    return render(
+        request,
+        "core/home.html",
+        {
+            "year": year,
+            "summary": data,
+            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "todos": todos_for(request.user)[:10],
+            "scope_text": scope_description(request.user),
+        },
+    )
+
+
+@login_required
+def todos(request):
+    page = Paginator(todos_for(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "core/todos.html", {"page": page})
+
+
+@login_required
+def audit_log(request):
+    if "auditadmin" not in request.user.role_codes:  # 三员分立: not even a superuser
+        raise Http404
+    qs = AuditEvent.objects.all()
+    if action := request.GET.get("action"):
+        qs = qs.filter(action__startswith=action)
+    if actor := request.GET.get("actor"):
+        qs = qs.filter(actor_name=actor)
+    if obj := request.GET.get("object"):
+        qs = qs.filter(object_repr__contains=obj)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    result = verify_chain() if request.GET.get("verify") else None
+    return render(request, "core/audit.html", {"page": page, "verify": result})
+
+
+@login_required
+def jobs(request):
+    return render(request, "core/jobs.html", {"jobs": Job.objects.filter(user=request.user)[:100]})
+
+
+@login_required
+def job_status(request, pk: int):
+    job = get_object_or_404(Job, pk=pk, user=request.user)
+    return render(request, "core/job_row.html", {"job": job})
+
+
+@login_required
+def job_download(request, pk: int):
+    job = get_object_or_404(Job, pk=pk, user=request.user, status=Job.Status.DONE)
+    path = Path(job.result_file)
+    if not path.is_file() or Path(settings.MEDIA_ROOT).resolve() not in path.resolve().parents:
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name or path.name)

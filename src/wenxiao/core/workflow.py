@@ -1,0 +1,174 @@
+"""One workflow mechanism for every document that is submitted, reviewed, returned and approved.
+
+A document type declares its states, its steps (who may take them, from which states) and, per state, the
+role that has to act next. Taking a step is one service call: it checks the state and the actor's scope,
+moves the document, writes a Transition row, closes and opens to-dos (WorkItem) and records an audit event,
+all in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from wenxiao.core import audit
+from wenxiao.core.errors import Conflict, PermissionDenied, ValidationError
+from wenxiao.core.models import Transition, WorkItem
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    roles: tuple[str, ...]
+    needs_comment: bool = False
+    style: str = "primary"  # how the button looks: primary, success, danger, secondary
+
+
+@dataclass(frozen=True)
+class Workflow:
+    key: str
+    label: str
+    states: dict[str, str]
+    initial: str
+    steps: tuple[Step, ...]
+    # state -> role that must act next; states not listed are final or wait for nobody.
+    waiting: dict[str, str] = field(default_factory=dict)
+
+    def step(self, action: str) -> Step:
+        for s in self.steps:
+            if s.action == action:
+                return s
+        raise ValidationError(f"未知的操作：{action}")
+
+    def steps_from(self, state: str) -> list[Step]:
+        return [s for s in self.steps if state in s.sources]
+
+    def state_label(self, state: str) -> str:
+        return self.states.get(state, state)
+
+
+class WorkflowDocument(models.Model):
+    """Mixin for documents under a workflow. Subclasses set `workflow` and implement `acting_org(role)`."""
+
+    workflow: Workflow
+
+    state = models.CharField("状态", max_length=30, db_index=True)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        abstract = True
+
+    def acting_org(self, role: str):
+        """The organisation whose holders of `role` act on this document (for the to-do list)."""
+        raise NotImplementedError
+
+    def todo_title(self) -> str:
+        return str(self)
+
+    def get_absolute_url(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def state_label(self) -> str:
+        return self.workflow.state_label(self.state)
+
+
+def actor_can(doc: WorkflowDocument, step: Step, actor) -> bool:
+    model = type(doc)
+    return model.objects.visible_to(actor, roles=step.roles).filter(pk=doc.pk).exists()
+
+
+def available_steps(doc: WorkflowDocument, actor) -> list[Step]:
+    return [s for s in doc.workflow.steps_from(doc.state) if actor_can(doc, s, actor)]
+
+
+def open_work_item(doc: WorkflowDocument) -> None:
+    """Open the to-do for whoever must act on the document in its current state (if anybody)."""
+    role = doc.workflow.waiting.get(doc.state)
+    if not role:
+        return
+    WorkItem.objects.create(
+        content_type=ContentType.objects.get_for_model(doc),
+        object_id=doc.pk,
+        workflow=doc.workflow.key,
+        state=doc.state,
+        role=role,
+        org=doc.acting_org(role),
+        region_id=doc.region_id,
+        title=doc.todo_title()[:200],
+        url=doc.get_absolute_url(),
+    )
+
+
+def transition(doc: WorkflowDocument, action: str, *, actor, comment: str = "", expected_version=None):
+    """Take `action` on `doc` as `actor`. Raises PermissionDenied, ValidationError or Conflict."""
+    wf = doc.workflow
+    step = wf.step(action)
+    model = type(doc)
+    with transaction.atomic():
+        current = model.objects.select_for_update().get(pk=doc.pk)
+        if expected_version is not None and int(expected_version) != current.version:
+            raise Conflict("该文档已被他人处理或修改，请刷新后重试。")
+        if not actor_can(current, step, actor):
+            raise PermissionDenied(f"您无权对该文档执行“{step.label}”。")
+        if current.state not in step.sources:
+            raise Conflict(f"当前状态为“{current.state_label}”，不能执行“{step.label}”。")
+        if step.needs_comment and not comment.strip():
+            raise ValidationError(f"“{step.label}”须填写意见。")
+        from_state = current.state
+        model.objects.filter(pk=current.pk).update(state=step.target, version=current.version + 1)
+        current.state = step.target
+        current.version += 1
+        ct = ContentType.objects.get_for_model(current)
+        Transition.objects.create(
+            content_type=ct,
+            object_id=current.pk,
+            workflow=wf.key,
+            action=step.action,
+            action_label=step.label,
+            from_state=from_state,
+            to_state=step.target,
+            actor=actor,
+            comment=comment.strip(),
+        )
+        WorkItem.objects.filter(content_type=ct, object_id=current.pk, closed_at__isnull=True).update(
+            closed_at=timezone.now()
+        )
+        open_work_item(current)
+        audit.record(
+            actor,
+            f"{wf.key}.{step.action}",
+            current,
+            before={"state": from_state},
+            after={"state": step.target, "comment": comment.strip()},
+        )
+    doc.state, doc.version = current.state, current.version
+    return current
+
+
+def history(doc: models.Model):
+    ct = ContentType.objects.get_for_model(doc)
+    return Transition.objects.filter(content_type=ct, object_id=doc.pk).select_related("actor")
+
+
+def todos_for(user):
+    """Open to-dos the user can act on: one query over WorkItem, role by role."""
+    from django.db.models import Q
+
+    from wenxiao.core.scoping import scope_for
+
+    qs = WorkItem.objects.filter(closed_at__isnull=True)
+    if user.is_superuser:
+        return qs.order_by("created_at")
+    q = Q(pk__in=[])
+    for role in user.role_codes:
+        scope = scope_for(user, (role,))
+        if not scope.is_empty:
+            q |= Q(role=role) & WorkItem.objects.scope_q(scope)
+    return qs.filter(q).order_by("created_at")

@@ -1,0 +1,152 @@
+"""Jurisdictions, organisations, users and the role assignments that define what each user sees."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from wenxiao.core.scoping import ScopedQuerySet
+
+
+class Region(models.Model):
+    """A jurisdiction (行政区划): province → city → county/district → town."""
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, "省级"
+        CITY = 2, "市级"
+        COUNTY = 3, "县（区）级"
+        TOWN = 4, "乡镇（街道）级"
+
+    code = models.CharField("行政区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=60)
+    level = models.PositiveSmallIntegerField("层级", choices=Level.choices)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
+    # Codes of the ancestors and itself, "430000/430400/": subtree queries are one indexed prefix match.
+    path = models.CharField(max_length=200, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = "行政区划"
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = (self.parent.path if self.parent else "") + self.code + "/"
+        super().save(*args, **kwargs)
+
+
+class OrgQuerySet(ScopedQuerySet):
+    scope_region_field = "region"
+    scope_org_field = ""  # the organisation itself
+
+
+class Organisation(models.Model):
+    """Any body that appears in the system: finance bureaus and their sections, 主管部门, 预算单位, agencies."""
+
+    class Kind(models.TextChoices):
+        FINANCE_BUREAU = "finance", "财政局"
+        FINANCE_SECTION = "section", "财政内设科室"
+        DEPARTMENT = "department", "主管部门"
+        UNIT = "unit", "预算单位"
+        AGENCY = "agency", "第三方机构"
+        AUDIT = "audit", "审计机关"
+        NPC = "npc", "人大"
+
+    class SectionKind(models.TextChoices):
+        PERFORMANCE = "performance", "绩效科"
+        BUDGET = "budget", "预算科"
+        BUSINESS = "business", "业务科室"
+
+    code = models.CharField("代码", max_length=21, unique=True)  # 单位代码 for 预算单位
+    name = models.CharField("名称", max_length=120)
+    kind = models.CharField("类别", max_length=12, choices=Kind.choices)
+    section_kind = models.CharField("科室类别", max_length=12, choices=SectionKind.choices, blank=True)
+    region = models.ForeignKey(Region, models.PROTECT, related_name="organisations", verbose_name="所属区划")
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级"
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False)
+    # 归口管理: the finance 业务科室 that handles this 主管部门.
+    managing_section = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_departments",
+        limit_choices_to={"kind": "section"},
+        verbose_name="归口业务科室",
+    )
+    head_name = models.CharField("单位负责人", max_length=40, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+
+    objects = OrgQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "组织机构"
+        ordering = ["path"]
+        indexes = [models.Index(fields=["region", "kind"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = (self.parent.path if self.parent else "") + self.code + "/"
+        super().save(*args, **kwargs)
+
+    @property
+    def department(self) -> "Organisation | None":
+        """The 主管部门 this organisation belongs to (itself for a department)."""
+        if self.kind == self.Kind.DEPARTMENT:
+            return self
+        if self.kind == self.Kind.UNIT and self.parent_id:
+            return self.parent
+        return None
+
+
+class Role(models.TextChoices):
+    SYSADMIN = "sysadmin", "系统管理员"
+    SECADMIN = "secadmin", "安全管理员"
+    AUDITADMIN = "auditadmin", "审计管理员"
+    PERFORMANCE = "performance", "绩效科"
+    BUSINESS = "business", "业务科室"
+    DEPARTMENT = "department", "主管部门"
+    UNIT = "unit", "预算单位"
+    AGENCY = "agency", "第三方机构"
+    EXPERT = "expert", "专家"
+    VIEWER = "viewer", "监督查看"
+
+
+class User(AbstractUser):
+    display_name = models.CharField("姓名", max_length=40, blank=True)
+    org = models.ForeignKey(
+        Organisation, models.PROTECT, null=True, blank=True, related_name="users", verbose_name="所在机构"
+    )
+
+    class Meta:
+        verbose_name = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def role_codes(self) -> set[str]:
+        if not hasattr(self, "_role_codes"):
+            self._role_codes = set(self.assignments.values_list("role", flat=True))
+        return self._role_codes
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_superuser or bool(self.role_codes.intersection(roles))
+
+
+class RoleAssignment(models.Model):
+    """A user holds a role over an organisation; the role decides how far the organisation's scope reaches."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="assignments")
+    role = models.CharField("角色", max_length=12, choices=Role.choices)
+    org = models.ForeignKey(Organisation, models.PROTECT, related_name="assignments", verbose_name="机构")
+
+    class Meta:
+        verbose_name = "角色授权"
+        constraints = [models.UniqueConstraint(fields=["user", "role", "org"], name="uniq_assignment")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.org}"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from wenxiao.orgs import views
+
+app_name = "orgs"
+urlpatterns = [
+    path("", views.org_list, name="list"),
+    path("users/", views.user_list, name="users"),
+]

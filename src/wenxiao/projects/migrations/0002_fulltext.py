@@ -1,0 +1,8 @@
+from django.db import migrations
+
+from wenxiao.core.search import fts_migration
+
+
+class Migration(migrations.Migration):
+    dependencies = [("projects", "0001_initial")]
+    operations = [fts_migration("projects_project")]

@@ -1,0 +1,16 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from wenxiao.api.main import api
+from wenxiao.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", api.urls),
+    path("projects/", include("wenxiao.projects.urls")),
+    path("orgs/", include("wenxiao.orgs.urls")),
+    path("catalog/", include("wenxiao.catalog.urls")),
+    path("", include("wenxiao.core.urls")),
+]

@@ -1,0 +1,67 @@
+"""The operator's commands: tokens, audit verify, and `wenxiao demo --no-serve` on a fresh database."""
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from wenxiao.cli import main
+from wenxiao.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_token_create_prints_a_token_the_api_accepts(capsys, users):
+    assert main(["token", "create", "dw"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert re.fullmatch(r"wx_[0-9a-f]{8}_[\w-]{40,}", token)
+    from django.test import Client
+
+    r = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/me")
+    assert r.status_code == 200 and r.json()["username"] == "dw"
+    assert main(["token", "create", "nobody"]) == 2
+
+
+def test_audit_verify_exit_codes(capsys, users):
+    from wenxiao.core import audit
+
+    audit.record(users["jxk"], "test.event", object_type="test", object_repr="一条记录", after={"x": 1})
+    assert main(["audit", "verify"]) == 0
+    row = AuditEvent.objects.latest("seq")
+    with connection.cursor() as c:
+        c.execute("UPDATE core_auditevent SET after = %s WHERE id = %s", ['{"x": 2}', row.id])
+    assert main(["audit", "verify"]) == 1
+    assert f"第 {row.seq} 条记录" in capsys.readouterr().err
+
+
+def test_worker_runs_queued_jobs(users, django_capture_on_commit_callbacks):
+    from wenxiao.core.jobs import start_job
+    from wenxiao.core.models import Job
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_job("projects.export", "导出", user=users["zgbm"], params={"filter": {"year": 2026}})
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", "--no-reload", verbosity=0)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.result_file.endswith(".xlsx")
+
+
+def test_demo_no_serve_leaves_a_seeded_database(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "WENXIAO_DATABASE_URL"}
+    env["WENXIAO_DATA_DIR"] = str(tmp_path)
+    r = subprocess.run(
+        [sys.executable, "-m", "wenxiao.cli", "demo", "--no-serve", "--password", "X-demo-2026"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "xian_jxk" in r.stdout and "X-demo-2026" in r.stdout
+    db = sqlite3.connect(tmp_path / "wenxiao.sqlite3")
+    assert db.execute("SELECT count(*) FROM projects_project").fetchone()[0] > 1000
+    assert db.execute("SELECT count(*) FROM orgs_user WHERE username = 'dw'").fetchone()[0] == 1

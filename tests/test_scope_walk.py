@@ -1,0 +1,273 @@
+"""The generic scope walk: every page and API operation, as users inside and outside the data's scope.
+
+`PAGES` and `API` must name every URL pattern and every API operation of the project: a new endpoint
+without a scope check here fails `test_every_endpoint_is_walked`.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from wenxiao.api.main import api
+from wenxiao.core.jobs import execute, start_job
+from wenxiao.core.models import Job, WorkItem
+from wenxiao.orgs.models import Organisation
+from wenxiao.projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+# The project of one unit (dw's) and the users who must not see it.
+OUTSIDERS = ["dw2", "xian_jxk", "dsf", "zj"]
+
+
+@pytest.fixture
+def dw_project(users):
+    return Project.objects.filter(unit=users["dw"].assignments.get().org).order_by("code").first()
+
+
+def _table(html: str) -> str:
+    """The result table of a list page (the filter form echoes the query, so search only the rows)."""
+    return html.split('id="project-table"', 1)[1]
+
+
+def _codes_in(html: str) -> set[str]:
+    return set(re.findall(r"\b\d{21}\b", _table(html)))
+
+
+def _all_url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "api" or "api/v1" in str(p.pattern):
+                continue
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _all_url_names(p, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield namespace + p.name
+
+
+# --- pages -------------------------------------------------------------------------------------------
+
+
+def check_home(client_as, users, dw_project):
+    html = client_as("dw").get("/").content.decode()
+    visible = Project.objects.visible_to(users["dw"]).filter(budgets__year=2026).count()
+    assert f">{visible}<" in html.replace(",", "")
+
+
+def check_public(client_as, users, dw_project):
+    from django.test import Client
+
+    assert Client().get("/login/").status_code == 200
+    assert Client().get("/").status_code == 302  # everything else needs a login
+
+
+def check_project_list(client_as, users, dw_project):
+    own = client_as("dw").get("/projects/", {"year": "all"}).content.decode()
+    assert _codes_in(own) <= set(Project.objects.filter(unit=dw_project.unit).values_list("code", flat=True))
+    for outsider in OUTSIDERS:
+        html = client_as(outsider).get("/projects/", {"q": dw_project.code, "year": "all"}).content.decode()
+        assert dw_project.code not in _table(html)
+    assert dw_project.code in _table(
+        client_as("dw").get("/projects/", {"q": dw_project.code, "year": "all"}).content.decode()
+    )
+
+
+def check_project_create(client_as, users, dw_project):
+    html = client_as("dw2").get("/projects/new/").content.decode()
+    assert dw_project.unit.code not in html  # the unit cannot be chosen by someone outside it
+    r = client_as("dw2").post("/projects/new/", {"name": "越权项目", "unit_code": dw_project.unit.code})
+    assert not Project.objects.filter(name="越权项目").exists()
+    assert r.status_code == 200
+
+
+def check_project_export(client_as, users, dw_project):
+    client_as("dw2").post("/projects/export/?year=all")
+    job = Job.objects.filter(user=users["dw2"]).latest("created_at")
+    execute(job.pk)
+    import python_calamine
+
+    rows = python_calamine.CalamineWorkbook.from_path(Job.objects.get(pk=job.pk).result_file).get_sheet_by_index(0)
+    codes = {r[0] for r in rows.to_python()[1:]}
+    assert codes and dw_project.code not in codes
+    assert codes <= set(Project.objects.visible_to(users["dw2"]).values_list("code", flat=True))
+
+
+def _detail_404(path_template: str, method: str = "get"):
+    def check(client_as, users, dw_project):
+        path = path_template.format(pk=dw_project.pk)
+        for outsider in OUTSIDERS:
+            r = getattr(client_as(outsider), method)(path)
+            assert r.status_code == 404, (outsider, path, r.status_code)
+        assert client_as("dw").get(f"/projects/{dw_project.pk}/").status_code == 200
+
+    return check
+
+
+def check_org_list(client_as, users, dw_project):
+    county = users["xian_jxk"].assignments.get().org.region
+    html = client_as("xian_jxk").get("/orgs/", {"kind": "unit"}).content.decode()
+    city_unit = Organisation.objects.filter(kind="unit", region=county.parent).first()
+    assert city_unit.code not in html
+    assert client_as("dw").get("/orgs/").status_code == 404
+
+
+def check_user_list(client_as, users, dw_project):
+    html = client_as("xian_jxk").get("/orgs/users/").content.decode()
+    assert ">dw<" not in html and ">jxk<" not in html
+    assert client_as("dw").get("/orgs/users/").status_code == 404
+
+
+def check_catalog(client_as, users, dw_project):
+    # National reference codes: the same for everyone who is logged in, and nothing scoped on the page.
+    html = client_as("dw2").get("/catalog/", {"class": "205"}).content.decode()
+    assert "2050202" in html and "小学教育" in html
+    assert dw_project.unit.name not in html
+
+
+def check_todos(client_as, users, dw_project):
+    html = client_as("zgbm").get("/todos/").content.decode()
+    dept = users["zgbm"].assignments.get().org
+    own = WorkItem.objects.filter(closed_at__isnull=True, role="department", org=dept).count()
+    assert f"{own} 项" in html
+    other = WorkItem.objects.filter(closed_at__isnull=True).exclude(org=dept).first()
+    assert other.url not in html
+
+
+def check_audit(client_as, users, dw_project):
+    assert client_as("auditadmin").get("/audit/").status_code == 200
+    for u in ["dw", "jxk", "rd", "admin"]:
+        assert client_as(u).get("/audit/").status_code == 404
+
+
+def check_jobs(client_as, users, dw_project):
+    job = start_job("projects.export", "导出", user=users["dw"], params={"filter": {}})
+    execute(job.pk)
+    assert client_as("dw").get(f"/jobs/{job.pk}/").status_code == 200
+    assert client_as("dw").get(f"/jobs/{job.pk}/download/").status_code == 200
+    for outsider in ["dw2", "jxk"]:
+        assert client_as(outsider).get(f"/jobs/{job.pk}/").status_code == 404
+        assert client_as(outsider).get(f"/jobs/{job.pk}/download/").status_code == 404
+        assert f'id="job-{job.pk}"' not in client_as(outsider).get("/jobs/").content.decode()
+
+
+PAGES = {
+    "home": check_home,
+    "login": check_public,
+    "logout": check_public,
+    "projects:list": check_project_list,
+    "projects:create": check_project_create,
+    "projects:export": check_project_export,
+    "projects:detail": _detail_404("/projects/{pk}/"),
+    "projects:edit": _detail_404("/projects/{pk}/edit/"),
+    "projects:action": _detail_404("/projects/{pk}/action/", "post"),
+    "projects:adjust": _detail_404("/projects/{pk}/adjust/", "post"),
+    "projects:responsible": _detail_404("/projects/{pk}/responsible/", "post"),
+    "orgs:list": check_org_list,
+    "orgs:users": check_user_list,
+    "catalog:functions": check_catalog,
+    "core:todos": check_todos,
+    "core:audit": check_audit,
+    "core:jobs": check_jobs,
+    "core:job_status": check_jobs,
+    "core:job_download": check_jobs,
+}
+
+
+# --- API ---------------------------------------------------------------------------------------------
+
+
+def api_project_list(api_as, users, dw_project):
+    for outsider in OUTSIDERS:
+        r = api_as(outsider).get("/api/v1/projects", {"q": dw_project.code, "limit": 1000})
+        assert dw_project.code not in {p["code"] for p in r.json()["items"]}
+
+
+def api_project_create(api_as, users, dw_project):
+    body = {
+        "name": "越权登记",
+        "unit_code": dw_project.unit.code,
+        "year": 2026,
+        "function_code": "2050202",
+        "amount_initial": "100000",
+    }
+    for outsider in OUTSIDERS:
+        r = api_as(outsider).post("/api/v1/projects", body, content_type="application/json")
+        assert r.status_code == 403, outsider
+    assert not Project.objects.filter(name="越权登记").exists()
+
+
+def api_project_detail(api_as, users, dw_project):
+    for outsider in OUTSIDERS:
+        client = api_as(outsider)
+        assert client.get(f"/api/v1/projects/{dw_project.pk}").status_code == 404
+        r = client.patch(
+            f"/api/v1/projects/{dw_project.pk}",
+            {"version": dw_project.version, "name": "x"},
+            content_type="application/json",
+        )
+        assert r.status_code == 404
+        r = client.post(
+            f"/api/v1/projects/{dw_project.pk}/actions", {"action": "submit"}, content_type="application/json"
+        )
+        assert r.status_code == 404
+
+
+def api_todos(api_as, users, dw_project):
+    items = api_as("zgbm").get("/api/v1/todos", {"limit": 1000}).json()["items"]
+    dept = users["zgbm"].assignments.get().org
+    ids = set(WorkItem.objects.filter(org=dept, role="department", closed_at__isnull=True).values_list("id", flat=True))
+    assert {i["id"] for i in items} == ids
+
+
+def api_me(api_as, users, dw_project):
+    assert api_as("dw").get("/api/v1/me").json()["username"] == "dw"
+
+
+def api_regions(api_as, users, dw_project):
+    county = users["xian_jxk"].assignments.get().org.region
+    codes = {r["code"] for r in api_as("xian_jxk").get("/api/v1/regions", {"limit": 1000}).json()["items"]}
+    assert county.code in codes and county.parent.code not in codes
+
+
+def api_organisations(api_as, users, dw_project):
+    codes = {o["code"] for o in api_as("dw2").get("/api/v1/organisations", {"limit": 1000}).json()["items"]}
+    assert dw_project.unit.code not in codes
+
+
+API = {
+    ("GET", "/api/v1/projects"): api_project_list,
+    ("POST", "/api/v1/projects"): api_project_create,
+    ("GET", "/api/v1/projects/{project_id}"): api_project_detail,
+    ("PATCH", "/api/v1/projects/{project_id}"): api_project_detail,
+    ("POST", "/api/v1/projects/{project_id}/actions"): api_project_detail,
+    ("GET", "/api/v1/todos"): api_todos,
+    ("GET", "/api/v1/me"): api_me,
+    ("GET", "/api/v1/regions"): api_regions,
+    ("GET", "/api/v1/organisations"): api_organisations,
+}
+
+
+def _api_operations():
+    schema = api.get_openapi_schema()
+    for path, ops in schema["paths"].items():
+        for method in ops:
+            yield method.upper(), path
+
+
+def test_every_endpoint_is_walked():
+    missing_pages = set(_all_url_names()) - set(PAGES)
+    missing_api = set(_api_operations()) - set(API)
+    assert not missing_pages, f"pages without a scope check: {sorted(missing_pages)}"
+    assert not missing_api, f"API operations without a scope check: {sorted(missing_api)}"
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_scope(name, client_as, users, dw_project):
+    PAGES[name](client_as, users, dw_project)
+
+
+@pytest.mark.parametrize("op", sorted(API), ids=lambda op: f"{op[0]} {op[1]}")
+def test_api_scope(op, api_as, users, dw_project):
+    API[op](api_as, users, dw_project)
