@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from wenxiao.cli import main
@@ -39,15 +38,32 @@ def test_audit_verify_exit_codes(capsys, users):
     assert f"第 {row.seq} 条记录" in capsys.readouterr().err
 
 
-def test_worker_runs_queued_jobs(users, django_capture_on_commit_callbacks):
+def test_queued_job_runs_through_the_database_backend(users, django_capture_on_commit_callbacks):
+    """The task row written by enqueue is picked up and run by the db_worker's own code."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
     from wenxiao.core.jobs import start_job
     from wenxiao.core.models import Job
 
     with django_capture_on_commit_callbacks(execute=True):
         job = start_job("projects.export", "导出", user=users["zgbm"], params={"filter": {"year": 2026}})
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", "--no-reload", verbosity=0)
+    row = DBTaskResult.objects.ready().get()
+    assert row.args_kwargs["args"] == [job.pk]
+    # The worker loop closes connections between tasks (fatal inside a test transaction): run its task step.
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=1,
+        worker_id="test",
+        excluded_queue_names=[],
+    ).run_task(row)
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.result_file.endswith(".xlsx")
+    assert DBTaskResult.objects.get(pk=row.pk).status == "SUCCESSFUL"
 
 
 def test_demo_no_serve_leaves_a_seeded_database(tmp_path):
@@ -65,3 +81,17 @@ def test_demo_no_serve_leaves_a_seeded_database(tmp_path):
     db = sqlite3.connect(tmp_path / "wenxiao.sqlite3")
     assert db.execute("SELECT count(*) FROM projects_project").fetchone()[0] > 1000
     assert db.execute("SELECT count(*) FROM orgs_user WHERE username = 'dw'").fetchone()[0] == 1
+    # A job queued by the site is done by a real `wenxiao worker` process.
+    enqueue = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'wenxiao.settings'); django.setup();"
+        "from django.db import transaction; from wenxiao.core.jobs import start_job;"
+        "from wenxiao.orgs.models import User;"
+        "transaction.atomic()(lambda: start_job('projects.export', 'x', user=User.objects.get(username='dw'),"
+        " params={'filter': {}}))()"
+    )
+    subprocess.run([sys.executable, "-c", enqueue], env=env, check=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "wenxiao.cli", "worker", "--batch"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert r.returncode == 0, r.stderr
+    assert db.execute("SELECT status FROM core_job").fetchall() == [("done",)]
