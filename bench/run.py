@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 
-def _seed_child(data_dir: str, scale: str, year: int) -> tuple[float, int, int]:
+def _seed_child(data_dir: str, scale: str, year: int) -> tuple[float, int, int, int]:
     """Migrate and seed in a child process (its own settings and database); return the seed seconds."""
     code = (
         "import os, time, django;"
@@ -31,17 +31,17 @@ def _seed_child(data_dir: str, scale: str, year: int) -> tuple[float, int, int]:
         "from wenxiao.seed.generate import seed;"
         "t = time.perf_counter();"
         f"c = seed({scale!r}, year={year}, progress=lambda *a: None);"
-        "print('SEED', time.perf_counter() - t, c['projects'], c['budgets'])"
+        "print('SEED', time.perf_counter() - t, c['projects'], c['budgets'], c['transitions'])"
     )
     env = {k: v for k, v in os.environ.items() if k != "WENXIAO_DATABASE_URL"}
     env["WENXIAO_DATA_DIR"] = data_dir
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     line = [x for x in out.splitlines() if x.startswith("SEED")][-1].split()
-    return float(line[1]), int(line[2]), int(line[3])
+    return float(line[1]), int(line[2]), int(line[3]), int(line[4])
 
 
-def _reference(rows: int, budgets: int) -> float:
-    """Plain sqlite3 inserts of the same row counts (same journal settings as the application)."""
+def _reference(rows: int, budgets: int, transitions: int) -> float:
+    """Plain sqlite3 inserts of the same row counts, full-text index included (same journal settings)."""
     with tempfile.TemporaryDirectory() as d:
         db = sqlite3.connect(Path(d) / "ref.sqlite3")
         db.executescript(
@@ -50,6 +50,8 @@ def _reference(rows: int, budgets: int) -> float:
             " search_text TEXT, region_id INT, amount TEXT);"
             "CREATE TABLE b (id INTEGER PRIMARY KEY, project_id INT, year INT, amount TEXT);"
             "CREATE TABLE r (id INTEGER PRIMARY KEY, project_id INT, name TEXT);"
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, object_id INT, action TEXT, actor_id INT);"
+            "CREATE VIRTUAL TABLE p_fts USING fts5(search_text, content='p', content_rowid='id');"
         )
         t = time.perf_counter()
         with db:
@@ -59,6 +61,8 @@ def _reference(rows: int, budgets: int) -> float:
             )
             db.executemany("INSERT INTO b VALUES (?,?,?,?)", ((i, i % rows, 2026, "1000.00") for i in range(budgets)))
             db.executemany("INSERT INTO r VALUES (?,?,?)", ((i, i, "张三") for i in range(rows)))
+            db.executemany("INSERT INTO t VALUES (?,?,?,?)", ((i, i % rows, "submit", 1) for i in range(transitions)))
+            db.execute("INSERT INTO p_fts(p_fts) VALUES ('rebuild')")
         return time.perf_counter() - t
 
 
@@ -68,9 +72,9 @@ def bench_seed(argv: list[str]) -> int:
     p.add_argument("--year", type=int, default=2026)
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as d:
-        seconds, projects, budgets = _seed_child(d, args.scale, args.year)
+        seconds, projects, budgets, transitions = _seed_child(d, args.scale, args.year)
         size_mb = (Path(d) / "wenxiao.sqlite3").stat().st_size / 1e6
-    ref = _reference(projects, budgets)
+    ref = _reference(projects, budgets, transitions)
     print(
         f"RESULT seed scale={args.scale} projects={projects} budgets={budgets} seconds={seconds:.1f} "
         f"rows_per_s={projects / seconds:.0f} db_mb={size_mb:.0f} reference_s={ref:.2f} "

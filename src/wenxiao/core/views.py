@@ -1,6 +1,5 @@
 """Home page, to-do list, audit log, background jobs."""
 
-import json
 from pathlib import Path
 
 from django.conf import settings
@@ -49,7 +48,7 @@ def home(request):
         {
             "year": year,
             "summary": data,
-            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "chart": chart,
             "todos": todos_for(request.user)[:10],
             "scope_text": scope_description(request.user),
         },

@@ -152,9 +152,14 @@ def transition(doc: WorkflowDocument, action: str, *, actor, comment: str = "", 
     return current
 
 
-def history(doc: models.Model):
+def history(doc: WorkflowDocument) -> list[Transition]:
+    """The document's transitions, oldest first, with state labels for display."""
     ct = ContentType.objects.get_for_model(doc)
-    return Transition.objects.filter(content_type=ct, object_id=doc.pk).select_related("actor")
+    rows = list(Transition.objects.filter(content_type=ct, object_id=doc.pk).select_related("actor"))
+    for t in rows:
+        t.from_label = doc.workflow.state_label(t.from_state)
+        t.to_label = doc.workflow.state_label(t.to_state)
+    return rows
 
 
 def todos_for(user):

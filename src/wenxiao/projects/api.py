@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import Http404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from wenxiao.projects import selectors, services
@@ -158,7 +158,7 @@ def list_projects(request, filters: Query[ProjectFilterIn]):
 @router.post("", response={201: ProjectDetailOut}, summary="登记项目")
 def create_project(request, payload: ProjectIn):
     project = services.do_create_project(services.ProjectInput(**payload.dict()), actor=request.user)
-    return 201, _detail(request, project.pk, payload.year)
+    return Status(201, _detail(request, project.pk, payload.year))
 
 
 @router.get("/{int:project_id}", response=ProjectDetailOut, summary="项目详情")

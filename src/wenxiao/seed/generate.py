@@ -302,6 +302,9 @@ PATHS = {
 }
 
 
+POLICY_TRANCHES = ["（中央补助资金）", "（省级补助资金）", "（本级配套资金）"]
+
+
 def _template_order(templates: list[dict], rng: random.Random) -> list[dict]:
     """Staff and running costs first, then the rarer budgets and fund types, then the rest shuffled."""
     basic = [t for t in templates if t["klass"] != "special"]
@@ -348,12 +351,15 @@ def _projects(cfg: Scale, rng: random.Random, built: Built, year: int) -> dict:
             round_no = used.get(base, 0)
             used[base] = round_no + 1
             others = units[1:]
-            if round_no == 0:
-                unit = units[0] if t["klass"] != "special" or not others else rng.choice(units)
-                name = base
-            else:  # the same kind of project again: another unit's, or a later phase or batch
-                unit = others[(round_no - 1) % len(others)] if others else units[0]
+            if t["klass"] != "special":  # staff and running costs: every unit has its own
+                unit = units[0] if round_no == 0 or not others else others[(round_no - 1) % len(others)]
                 name = base if unit is units[0] else f"{unit.name}{base}"
+            elif t.get("policy"):  # policies are run by the department itself, funded from several levels
+                unit = units[0]
+                name = base if round_no == 0 else f"{base}{POLICY_TRANCHES[(round_no - 1) % len(POLICY_TRANCHES)]}"
+            else:  # projects: the department's or one of its units'
+                unit = rng.choice(units) if round_no == 0 or not others else others[(round_no - 1) % len(others)]
+                name = base if round_no == 0 or unit is units[0] else f"{unit.name}{base}"
             phase = 1
             while (unit.id, name) in taken:
                 phase += 1
@@ -541,7 +547,8 @@ def _users(built: Built, password: str) -> int:
     dept = built.named["dept:教育局"]
     health = built.named["dept:卫生健康委员会"]
     built.named["city_edu"] = dept
-    built.named["city_edu_unit"] = built.units[dept.id][1] if len(built.units[dept.id]) > 1 else built.units[dept.id][0]
+    schools = [u for u in built.units[dept.id][1:] if "中学" in u.name or "学校" in u.name]
+    built.named["city_edu_unit"] = (schools or built.units[dept.id][1:] or built.units[dept.id])[0]
     built.named["city_health_unit"] = built.units[health.id][-1]
     hashed = make_password(password)
     for username, display, role, where in DEMO_USERS:
