@@ -21,6 +21,13 @@ def economic_choices():
     ]
 
 
+def style_fields(form: forms.Form) -> None:
+    """Bootstrap classes on every visible widget."""
+    for field in form.fields.values():
+        if not isinstance(field.widget, forms.HiddenInput):
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+
+
 class ProjectFieldsForm(forms.Form):
     name = forms.CharField(label="项目名称", max_length=180)
     kind = forms.ChoiceField(label="类型", choices=Project.Kind.choices)
@@ -38,9 +45,7 @@ class ProjectFieldsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["function_code"].choices = function_choices()
         self.fields["economic_code"].choices = economic_choices()
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+        style_fields(self)
 
 
 class AmountsMixin(forms.Form):
@@ -63,14 +68,15 @@ class ProjectCreateForm(ProjectFieldsForm, AmountsMixin):
     field_order = ["name", "kind", "unit_code", "year", "start_year", "end_year"]
 
     def __init__(self, *args, user=None, **kwargs):
+        kwargs.setdefault("initial", {}).update(
+            {"start_year": settings.FISCAL_YEAR, "end_year": settings.FISCAL_YEAR, "project_class": "3"}
+        )
         super().__init__(*args, **kwargs)
         units = Organisation.objects.visible_to(user, roles=("unit", "department", "business", "performance"))
         self.fields["unit_code"].choices = [
             (u.code, f"{u.name}（{u.code}）") for u in units.filter(kind="unit").order_by("path")[:2000]
         ]
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = css
+        style_fields(self)
 
 
 class ProjectEditForm(ProjectFieldsForm, AmountsMixin):
@@ -79,10 +85,7 @@ class ProjectEditForm(ProjectFieldsForm, AmountsMixin):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].widget = forms.HiddenInput()
-        for field in self.fields.values():
-            if not isinstance(field.widget, forms.HiddenInput):
-                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-                field.widget.attrs["class"] = css
+        style_fields(self)
 
 
 class AdjustmentForm(forms.Form):
