@@ -152,6 +152,138 @@ def check_jobs(client_as, users, dw_project):
         assert f'id="job-{job.pk}"' not in client_as(outsider).get("/jobs/").content.decode()
 
 
+# --- targets and library ----------------------------------------------------------------------------
+
+
+def _dw_target(users):
+    from wenxiao.targets.models import Target
+
+    return Target.objects.filter(unit=users["dw"].assignments.get().org).order_by("id").first()
+
+
+def _dw_proposal(users):
+    from wenxiao.library import services as library_services
+
+    return library_services.do_propose(
+        {
+            "name": "校园安保巡查覆盖率",
+            "level1": "产出指标",
+            "level2": "质量指标",
+            "comparator": "≥",
+            "value_kind": "percent",
+            "unit": "%",
+            "sectors": ["20502"],
+        },
+        actor=users["dw"],
+    )
+
+
+def _target_404(suffix: str, method: str = "get"):
+    def check(client_as, users, dw_project):
+        target = _dw_target(users)
+        assert target is not None
+        path = f"/targets/{target.pk}/{suffix}".replace("{v}", str(max(target.current_version, 1)))
+        for outsider in OUTSIDERS:
+            r = getattr(client_as(outsider), method)(path)
+            assert r.status_code == 404, (outsider, path, r.status_code)
+        assert client_as("dw").get(f"/targets/{target.pk}/").status_code == 200
+
+    return check
+
+
+def check_target_list(client_as, users, dw_project):
+    target = _dw_target(users)
+    label = target.project.name if target.project_id else target.unit.name
+    for outsider in OUTSIDERS:
+        html = client_as(outsider).get("/targets/", {"year": "all", "q": label}).content.decode()
+        assert f"/targets/{target.pk}/" not in html
+    assert f"/targets/{target.pk}/" in client_as("dw").get("/targets/", {"year": "all", "q": label}).content.decode()
+
+
+def check_target_create(client_as, users, dw_project):
+    from wenxiao.targets.models import Target
+
+    before = Target.objects.count()
+    client_as("dw2").post("/targets/new/", {"project": dw_project.pk, "year": dw_project.budgets.first().year})
+    client_as("dw2").post("/targets/new/", {"unit": dw_project.unit.pk, "year": 2030})
+    assert Target.objects.count() == before
+
+
+def check_target_approve(client_as, users, dw_project):
+    assert client_as("dw").get("/targets/approve/").status_code == 404
+    html = client_as("xian_jxk").get("/targets/approve/").content.decode()
+    assert dw_project.department.name not in html
+
+
+def check_target_stats(client_as, users, dw_project):
+    for year in (2026, 2027):
+        html = client_as("xian_jxk").get("/targets/stats/", {"year": year}).content.decode()
+        assert dw_project.department.name not in html
+        assert dw_project.department.name in client_as("jxk").get("/targets/stats/", {"year": year}).content.decode()
+
+
+def check_target_export_batch(client_as, users, dw_project):
+    import io
+
+    import python_calamine
+
+    r = client_as("dw2").get("/targets/export/", {"year": 2026, "department": dw_project.department.code})
+    if r.status_code == 200:
+        book = python_calamine.CalamineWorkbook.from_filelike(
+            io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content)
+        )
+        text = repr([book.get_sheet_by_name(n).to_python() for n in book.sheet_names])
+        assert dw_project.name not in text
+    else:  # refused: sent back to the list with a message, or not found
+        assert r.status_code in (302, 403, 404)
+
+
+def check_target_import(client_as, users, dw_project):
+    assert client_as("dw").get("/targets/import/").status_code == 200
+    assert client_as("rd").post("/targets/import/").status_code in (400, 403, 200)
+
+
+def check_library_list(client_as, users, dw_project):
+    t = _dw_proposal(users)
+    assert t.name in client_as("dw").get("/library/", {"state": "proposed"}).content.decode()
+    for outsider in ["dw2", "xian_jxk"]:
+        assert t.name not in client_as(outsider).get("/library/", {"state": "proposed"}).content.decode()
+
+
+def check_library_new(client_as, users, dw_project):
+    from wenxiao.library.models import IndicatorTemplate
+
+    assert client_as("rd").get("/library/new/").status_code == 200
+    client_as("rd").post(
+        "/library/new/",
+        {
+            "name": "只读账号的提议",
+            "level1": "产出指标",
+            "level2": "数量指标",
+            "comparator": "≥",
+            "value_kind": "number",
+            "unit": "个",
+        },
+    )
+    assert not IndicatorTemplate.objects.filter(name="只读账号的提议").exists()
+
+
+def check_library_detail(client_as, users, dw_project):
+    t = _dw_proposal(users)
+    assert client_as("dw").get(f"/library/{t.pk}/").status_code == 200
+    for outsider in ["dw2", "xian_jxk"]:
+        assert client_as(outsider).get(f"/library/{t.pk}/").status_code == 404
+        assert client_as(outsider).post(f"/library/{t.pk}/action/", {"action": "publish"}).status_code == 404
+    assert client_as("jxk").get(f"/library/{t.pk}/").status_code == 200  # the 绩效科 who publishes it
+
+
+def check_library_pick(client_as, users, dw_project):
+    target = _dw_target(users)
+    assert client_as("dw").get("/library/pick/", {"target": target.pk}).status_code == 200
+    for outsider in OUTSIDERS:
+        assert client_as(outsider).get("/library/pick/", {"target": target.pk}).status_code == 404
+
+
 PAGES = {
     "home": check_home,
     "login": check_public,
@@ -172,6 +304,29 @@ PAGES = {
     "core:jobs": check_jobs,
     "core:job_status": check_jobs,
     "core:job_download": check_jobs,
+    "targets:list": check_target_list,
+    "targets:create": check_target_create,
+    "targets:approve": check_target_approve,
+    "targets:stats": check_target_stats,
+    "targets:export": check_target_export_batch,
+    "targets:import": check_target_import,
+    "targets:detail": _target_404(""),
+    "targets:edit": _target_404("edit/"),
+    "targets:blank_row": _target_404("row/"),
+    "targets:add_from_library": _target_404("library/", "post"),
+    "targets:distribute": _target_404("distribute/", "post"),
+    "targets:action": _target_404("action/", "post"),
+    "targets:comment": _target_404("comment/", "post"),
+    "targets:final_review": _target_404("final-review/", "post"),
+    "targets:diff": _target_404("versions/{v}/{v}/"),
+    "targets:export_one": _target_404("form.xlsx"),
+    "targets:word": _target_404("form.docx"),
+    "targets:pdf": _target_404("form.pdf"),
+    "library:list": check_library_list,
+    "library:new": check_library_new,
+    "library:detail": check_library_detail,
+    "library:action": check_library_detail,
+    "library:pick": check_library_pick,
 }
 
 
@@ -236,6 +391,81 @@ def api_organisations(api_as, users, dw_project):
     assert dw_project.unit.code not in codes
 
 
+def api_targets_list(api_as, users, dw_project):
+    target = _dw_target(users)
+    for outsider in OUTSIDERS:
+        ids = {t["id"] for t in api_as(outsider).get("/api/v1/targets", {"limit": 1000}).json()["items"]}
+        assert target.pk not in ids
+    assert target.pk in {t["id"] for t in api_as("dw").get("/api/v1/targets", {"limit": 1000}).json()["items"]}
+
+
+def api_targets_create(api_as, users, dw_project):
+    from wenxiao.targets.models import Target
+
+    before = Target.objects.count()
+    r = api_as("dw2").post(
+        "/api/v1/targets", {"year": 2027, "project_id": dw_project.pk}, content_type="application/json"
+    )
+    assert r.status_code == 404 and Target.objects.count() == before
+
+
+def api_targets_stats(api_as, users, dw_project):
+    data = api_as("xian_jxk").get("/api/v1/targets/stats", {"year": 2026}).json()
+    assert dw_project.department.code not in {d["code"] for d in data["departments"]}
+
+
+def api_target_detail(api_as, users, dw_project):
+    target = _dw_target(users)
+    for outsider in OUTSIDERS:
+        c = api_as(outsider)
+        assert c.get(f"/api/v1/targets/{target.pk}").status_code == 404
+        assert c.get(f"/api/v1/targets/{target.pk}/comments").status_code == 404
+        assert c.get(f"/api/v1/targets/{target.pk}/versions").status_code == 404
+        for path, body in [
+            ("", {"version": target.version, "indicators": []}),
+            ("/library", {"version": target.version, "template_ids": [1]}),
+            ("/actions", {"action": "submit"}),
+            ("/final-review", {"grade": "优", "dimensions": {}}),
+            ("/comments", {"text": "越权意见"}),
+        ]:
+            method = c.put if path == "" else c.post
+            r = method(f"/api/v1/targets/{target.pk}{path}", body, content_type="application/json")
+            assert r.status_code == 404, (outsider, path, r.status_code)
+
+
+def api_target_approvals(api_as, users, dw_project):
+    r = api_as("xian_jxk").post(
+        "/api/v1/targets/approvals",
+        {"department_id": dw_project.department_id, "year": 2027, "document_no": "越权1号"},
+        content_type="application/json",
+    )
+    assert r.status_code == 403
+
+
+def api_library(api_as, users, dw_project):
+    t = _dw_proposal(users)
+    assert api_as("dw").get(f"/api/v1/library/{t.pk}").status_code == 200
+    for outsider in ["dw2", "xian_jxk"]:
+        c = api_as(outsider)
+        assert c.get(f"/api/v1/library/{t.pk}").status_code == 404
+        assert t.pk not in {x["id"] for x in c.get("/api/v1/library", {"state": "proposed"}).json()["items"]}
+        r = c.post(f"/api/v1/library/{t.pk}/actions", {"action": "publish"}, content_type="application/json")
+        assert r.status_code == 404
+    r = api_as("rd").post(
+        "/api/v1/library",
+        {
+            "name": "x",
+            "level1": "产出指标",
+            "level2": "数量指标",
+            "comparator": "≥",
+            "value_kind": "number",
+            "unit": "个",
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 403
+
+
 API = {
     ("GET", "/api/v1/projects"): api_project_list,
     ("POST", "/api/v1/projects"): api_project_create,
@@ -246,6 +476,22 @@ API = {
     ("GET", "/api/v1/me"): api_me,
     ("GET", "/api/v1/regions"): api_regions,
     ("GET", "/api/v1/organisations"): api_organisations,
+    ("GET", "/api/v1/targets"): api_targets_list,
+    ("POST", "/api/v1/targets"): api_targets_create,
+    ("GET", "/api/v1/targets/stats"): api_targets_stats,
+    ("GET", "/api/v1/targets/{target_id}"): api_target_detail,
+    ("PUT", "/api/v1/targets/{target_id}"): api_target_detail,
+    ("POST", "/api/v1/targets/{target_id}/library"): api_target_detail,
+    ("POST", "/api/v1/targets/{target_id}/actions"): api_target_detail,
+    ("POST", "/api/v1/targets/{target_id}/final-review"): api_target_detail,
+    ("GET", "/api/v1/targets/{target_id}/comments"): api_target_detail,
+    ("POST", "/api/v1/targets/{target_id}/comments"): api_target_detail,
+    ("GET", "/api/v1/targets/{target_id}/versions"): api_target_detail,
+    ("POST", "/api/v1/targets/approvals"): api_target_approvals,
+    ("GET", "/api/v1/library"): api_library,
+    ("POST", "/api/v1/library"): api_library,
+    ("GET", "/api/v1/library/{indicator_id}"): api_library,
+    ("POST", "/api/v1/library/{indicator_id}/actions"): api_library,
 }
 
 

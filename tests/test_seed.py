@@ -54,12 +54,22 @@ def _fingerprint() -> str:
 
 def _wipe() -> None:
     from wenxiao.core.models import ApiToken, Transition, WorkItem
+    from wenxiao.library.models import IndicatorTemplate
     from wenxiao.orgs.models import RoleAssignment, User
     from wenxiao.projects.models import BudgetAdjustment, ResponsiblePerson
+    from wenxiao.targets import models as t
 
+    IndicatorTemplate.objects.exclude(region=None).delete()  # proposals of the demo's regions
     for model in (
         WorkItem,
         Transition,
+        t.TargetVersion,
+        t.TargetComment,
+        t.TargetReview,
+        t.TargetTask,
+        t.TargetIndicator,
+        t.Target,
+        t.Approval,
         BudgetAdjustment,
         ResponsiblePerson,
         ProjectBudget,

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "wenxiao.orgs",
     "wenxiao.catalog",
     "wenxiao.projects",
+    "wenxiao.library",
+    "wenxiao.targets",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),
     path("projects/", include("wenxiao.projects.urls")),
+    path("targets/", include("wenxiao.targets.urls")),
+    path("library/", include("wenxiao.library.urls")),
     path("orgs/", include("wenxiao.orgs.urls")),
     path("catalog/", include("wenxiao.catalog.urls")),
     path("", include("wenxiao.core.urls")),

@@ -48,10 +48,14 @@ def not_found(request, exc):
 
 def _mount() -> None:
     from wenxiao.core.api import router as core_router
+    from wenxiao.library.api import router as library_router
     from wenxiao.orgs.api import router as orgs_router
     from wenxiao.projects.api import router as projects_router
+    from wenxiao.targets.api import router as targets_router
 
     api.add_router("/projects", projects_router)
+    api.add_router("/targets", targets_router)
+    api.add_router("/library", library_router)
     api.add_router("/", core_router)
     api.add_router("/", orgs_router)
 

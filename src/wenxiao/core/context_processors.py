@@ -6,11 +6,11 @@ from django.urls import reverse
 # (key, label, url name or None while the stage is still being built)
 STAGES = [
     ("appraisal", "事前评估", None),
-    ("targets", "目标管理", None),
+    ("targets", "目标管理", "targets:list"),
     ("monitoring", "运行监控", None),
     ("evaluation", "绩效评价", None),
     ("results", "结果应用", None),
-    ("library", "指标库", None),
+    ("library", "指标库", "library:list"),
     ("projects", "项目库", "projects:list"),
     ("oversight", "考核", None),
 ]

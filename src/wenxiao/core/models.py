@@ -145,3 +145,20 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.prefix}"
+
+
+class Setting(models.Model):
+    """A configurable rule for a region (and its subtree) and optionally one year; see core/config.py."""
+
+    key = models.CharField("参数", max_length=60)
+    region = models.ForeignKey("orgs.Region", models.CASCADE, null=True, blank=True, related_name="+")
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    value = models.JSONField("取值")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "参数设置"
+        constraints = [models.UniqueConstraint(fields=["key", "region", "year"], name="uniq_setting")]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

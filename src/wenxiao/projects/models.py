@@ -156,6 +156,8 @@ class ProjectBudget(models.Model):
     amount_fiscal = models.DecimalField("当年财政拨款", max_digits=16, decimal_places=2, default=Decimal("0"))
     amount_carryover = models.DecimalField("上年结转", max_digits=16, decimal_places=2, default=Decimal("0"))
     amount_other = models.DecimalField("其他资金", max_digits=16, decimal_places=2, default=Decimal("0"))
+    # 预算批复: set when the budget is approved together with the project's performance target.
+    approved_at = models.DateTimeField("批复时间", null=True, blank=True)
 
     objects = BudgetQuerySet.as_manager()
 

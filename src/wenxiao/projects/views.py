@@ -21,6 +21,7 @@ from wenxiao.orgs.models import Organisation
 from wenxiao.projects import selectors, services
 from wenxiao.projects.forms import AdjustmentForm, ProjectCreateForm, ProjectEditForm, ResponsibleForm
 from wenxiao.projects.models import INTAKE, Project
+from wenxiao.targets.services import budget_gate
 
 
 def _filter_from(request) -> selectors.ProjectFilter:
@@ -101,6 +102,8 @@ def project_detail(request, pk: int):
         "adjust_form": AdjustmentForm(initial={"year": latest.year if latest else settings.FISCAL_YEAR}),
         "responsible_form": ResponsibleForm(),
         "audit": AuditEvent.objects.filter(object_type="projects.project", object_id=str(pk))[:20],
+        "targets": project.targets.order_by("-year"),
+        "gates": {b.year: budget_gate(project, b.year) for b in budgets if not b.approved_at},
     }
     return render(request, "projects/detail.html", context)
 

@@ -29,6 +29,7 @@ from wenxiao.projects.models import (
     ResponsiblePerson,
 )
 from wenxiao.seed import vocab
+from wenxiao.seed.targets import seed_targets
 
 BUDGETS = {"general": "1", "fund": "2", "soe": "3", "social": "4"}
 CLASSES = {"person": "1", "operation": "2", "special": "3"}
@@ -63,12 +64,15 @@ class Scale:
     projects: int  # target total
     towns_per_county: int = 2
     province_level: bool = False
+    with_targets: bool = True
 
 
 SCALES = {
     "demo": Scale("demo", 1, 3, 22, 6, 6.5, 1500),
     "city": Scale("city", 1, 0, 40, 30, 5.0, 15000),
-    "province": Scale("province", 14, 0, 46, 30, 5.0, 200_000, towns_per_county=3, province_level=True),
+    "province": Scale(
+        "province", 14, 0, 46, 30, 5.0, 200_000, towns_per_county=3, province_level=True, with_targets=False
+    ),
 }
 
 DEMO_USERS = [
@@ -111,6 +115,9 @@ def seed(scale: str = "demo", year: int = 2026, seed: int = 1, password: str = "
         progress(f"主管部门 {len(built.departments)} 个，预算单位 {sum(len(u) for u in built.units.values())} 个")
         counts = _projects(cfg, rng, built, year)
         progress(f"项目 {counts['projects']} 个，年度预算 {counts['budgets']} 条")
+        if cfg.with_targets:
+            counts.update(seed_targets(year, rng, _system_user()))
+            progress(f"绩效目标 {counts['targets']} 个，指标 {counts['indicators']} 条")
         users = _users(built, password)
         counts.update(
             regions=len(built.regions),

@@ -1,0 +1,41 @@
+"""Settings per region and year: every threshold the reference marks [U] or a requirement calls a default.
+
+`setting(key, region, year)` looks for the most specific row: this region and year, this region any year, then
+each ancestor region the same way, then the national row (region empty), and finally the default declared
+here in code. Rows are edited by 绩效科 of the region; the national defaults are the documents' numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULTS: dict[str, tuple[Any, str]] = {
+    # key: (default, what it is)
+    "targets.framework": ("10号", "绩效指标体系：10号（产出/效益/满意度）或 101号（成本为一级指标）"),
+    "targets.required_classes": (["3"], "须申报绩效目标才能批复预算的项目类别（3=特定目标类）"),
+    "targets.special_fund_min_quantitative": (10, "专项资金至少应设置的量化指标个数（R11）"),
+    "targets.grade_effects": (
+        {"优": "pass", "良": "pass", "中": "return", "差": "reject"},
+        "绩效科终审等级的处理（88号：优直接进入预算安排；良财政修改后进入；中退回修改；差不得进入预算安排）",
+    ),
+}
+
+
+def setting(key: str, region=None, year: int | None = None) -> Any:
+    from wenxiao.core.models import Setting
+
+    default = DEFAULTS[key][0]
+    codes = [c for c in (region.path.split("/") if region is not None else []) if c]
+    rows = list(Setting.objects.filter(key=key).values("region__code", "year", "value"))
+    if not rows:
+        return default
+    order = list(reversed(codes)) + [None]  # most specific region first, national last
+
+    def rank(row):
+        r = row["region__code"]
+        if r not in order or (row["year"] is not None and row["year"] != year):
+            return None
+        return (order.index(r), 0 if row["year"] == year else 1)
+
+    ranked = sorted((rank(r), i) for i, r in enumerate(rows) if rank(r) is not None)
+    return rows[ranked[0][1]]["value"] if ranked else default
