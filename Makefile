@@ -7,7 +7,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_ARGS ?=
 
-.PHONY: install demo serve worker test lint format vendor clean
+.PHONY: install sysdeps demo serve worker test lint format vendor clean
+# Debian packages that PDF rendering (WeasyPrint) needs: Pango, and a Chinese font. Everything else is on PyPI.
+SYSDEPS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.11 或更新版本 (Python >= 3.11 is required)"; exit 1; }
@@ -16,7 +18,17 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed sysdeps
+
+sysdeps:
+	@missing=$$(for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "安装 PDF 所需的系统软件包: $$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "警告：系统软件包安装失败，PDF 导出将不可用 ($$missing)"; \
+	  else echo "提示：PDF 导出需要系统软件包 $$missing（apt-get install $$missing）"; fi; \
+	fi
 
 demo: install  ## create .venv, migrate, seed the demo, serve on http://127.0.0.1:$(PORT)
 	$(BIN)/wenxiao demo --port $(PORT)

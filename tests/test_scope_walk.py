@@ -239,8 +239,21 @@ def check_target_export_batch(client_as, users, dw_project):
 
 
 def check_target_import(client_as, users, dw_project):
-    assert client_as("dw").get("/targets/import/").status_code == 200
-    assert client_as("rd").post("/targets/import/").status_code in (400, 403, 200)
+    import io
+
+    from wenxiao.targets import excel, services
+
+    target = _dw_target(users)
+    buf = io.BytesIO()
+    excel.write_targets([target], buf)
+    before = (target.version, services.snapshot(target))
+    for outsider in OUTSIDERS:
+        f = io.BytesIO(buf.getvalue())
+        f.name = "t.xlsx"
+        r = client_as(outsider).post("/targets/import/", {"file": f})
+        assert not r.context["result"].ok and f"/targets/{target.pk}/" not in r.content.decode()
+    target.refresh_from_db()
+    assert (target.version, services.snapshot(target)) == before
 
 
 def check_library_list(client_as, users, dw_project):

@@ -208,6 +208,9 @@ def test_edited_file_previews_then_commits(client_as, users, draft, media):
     assert result.ok, result.errors
     assert [p.status for p in result.plans] == ["change"]
     assert "修改 1 行" in result.plans[0].note
+    [line] = result.plans[0].change_lines
+    assert "备注 （空） → 导入修改" in line and "年度指标值" in line
+    assert "导入修改" in page.content.decode()
     token = page.context["token"]
     assert token and (media / "imports" / f"{token}.xlsx").exists()
 

@@ -158,6 +158,20 @@ def cmd_audit(args) -> int:
     return 1
 
 
+def cmd_export(args) -> int:
+    _setup()
+    from wenxiao.targets.cli import export_targets
+
+    return export_targets(args.year, args.department, args.output, username=args.user)
+
+
+def cmd_import(args) -> int:
+    _setup()
+    from wenxiao.targets.cli import import_targets
+
+    return import_targets(args.file, args.dry_run, username=args.user)
+
+
 def cmd_manage(args) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenxiao.settings")
     from django.core.management import execute_from_command_line
@@ -223,6 +237,23 @@ def build_parser() -> argparse.ArgumentParser:
     asub = a.add_subparsers(dest="audit_command", required=True)
     av = asub.add_parser("verify", help="校验审计日志哈希链")
     av.set_defaults(func=cmd_audit)
+
+    ex = sub.add_parser("export", help="导出数据")
+    exsub = ex.add_subparsers(dest="export_command", required=True)
+    et = exsub.add_parser("targets", help="导出绩效目标申报表（xlsx，每个目标一张工作表）")
+    et.add_argument("--year", type=int, required=True)
+    et.add_argument("--department", default="", help="主管部门代码；不填则导出可见的全部目标")
+    et.add_argument("-o", "--output", required=True, help="输出文件（.xlsx）")
+    et.add_argument("--user", default="admin", help="按该账号的数据范围导出")
+    et.set_defaults(func=cmd_export)
+
+    im = sub.add_parser("import", help="导入数据")
+    imsub = im.add_subparsers(dest="import_command", required=True)
+    it = imsub.add_parser("targets", help="导入绩效目标申报表（全部无误才写入）")
+    it.add_argument("file")
+    it.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    it.add_argument("--user", default="admin", help="以该账号的身份和权限导入")
+    it.set_defaults(func=cmd_import)
 
     m = sub.add_parser("manage", help="Django 管理命令", add_help=False)
     m.add_argument("rest", nargs=argparse.REMAINDER)

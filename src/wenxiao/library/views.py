@@ -107,5 +107,14 @@ def pick(request):
         raise Http404
     function = target.project.function_class_id if target.project_id else ""
     chosen = set(target.indicators.exclude(template=None).values_list("template_id", flat=True))
-    qs = selectors.for_project_function(request.user, function, q=request.GET.get("q", "").strip())
-    return render(request, "library/_pick.html", {"items": qs[:60], "chosen": chosen})
+    q = request.GET.get("q", "").strip()
+    qs = selectors.for_project_function(request.user, function, q=q)
+    groups: dict[tuple[str, str], list] = {}
+    per_group = 20 if q else 6  # browsing: a few of each 二级指标 so every block is in reach
+    for t in qs[:600]:
+        items = groups.setdefault((t.level1, t.level2), [])
+        if len(items) < per_group:
+            items.append(t)
+    order = {l2: i for i, l2 in enumerate(l2 for l2s in LEVELS.values() for l2 in l2s)}
+    grouped = sorted(groups.items(), key=lambda kv: order.get(kv[0][1], 99))
+    return render(request, "library/_pick.html", {"groups": grouped, "chosen": chosen})

@@ -118,7 +118,7 @@ def seed(scale: str = "demo", year: int = 2026, seed: int = 1, password: str = "
         if cfg.with_targets:
             counts.update(seed_targets(year, rng, _system_user()))
             progress(f"绩效目标 {counts['targets']} 个，指标 {counts['indicators']} 条")
-        users = _users(built, password)
+        users = _users(built, password, year)
         counts.update(
             regions=len(built.regions),
             departments=len(built.departments),
@@ -550,12 +550,13 @@ def _flush(batch, rng, year, system, ct, counts) -> None:
 # --- users -------------------------------------------------------------------------------------------
 
 
-def _users(built: Built, password: str) -> int:
+def _users(built: Built, password: str, year: int) -> int:
     dept = built.named["dept:教育局"]
     health = built.named["dept:卫生健康委员会"]
     built.named["city_edu"] = dept
     schools = [u for u in built.units[dept.id][1:] if "中学" in u.name or "学校" in u.name]
     built.named["city_edu_unit"] = (schools or built.units[dept.id][1:] or built.units[dept.id])[0]
+    _demo_new_project(built.named["city_edu_unit"], dept, year + 1)
     built.named["city_health_unit"] = built.units[health.id][-1]
     hashed = make_password(password)
     for username, display, role, where in DEMO_USERS:
@@ -570,6 +571,26 @@ def _users(built: Built, password: str) -> int:
         )
         RoleAssignment.objects.create(user=user, role=role, org=org)
     return len(DEMO_USERS)
+
+
+def _demo_new_project(unit: Organisation, dept: Organisation, year: int) -> None:
+    """A new project of the demo unit for next year's budget, with no target yet: `dw` declares it."""
+    from wenxiao.core.text import search_text as tokens
+
+    code = f"{unit.region.code}{year}{unit.code[-6:]}{1:05d}"
+    name = f"{unit.name}智慧校园建设项目"
+    p = Project.objects.create(
+        region=unit.region, code=code, name=name, kind="project", department=dept, unit=unit, start_year=year,
+        end_year=year + 1, budget_kind="1", fund_type="procurement", function_class_id="2050203",
+        economic_class_id="31007", project_class="3", attribute="new", state="in_library",
+        description="建设校园网络、智慧教室和教学管理平台，提升信息化教学水平。", search_text="",
+    )
+    p.search_text = tokens(p.name, p.code, unit.name, p.description)
+    p.save(update_fields=["search_text"])
+    ProjectBudget.objects.create(region=unit.region, project=p, year=year, amount_initial=Decimal("3200000"),
+                                 amount_adjusted=Decimal("3200000"), amount_fiscal=Decimal("3200000"))
+    ResponsiblePerson.objects.create(region=unit.region, project=p, name="陈明", position="副校长",
+                                     start_date=date(year - 1, 11, 1))
 
 
 def set_demo_passwords(password: str) -> None:

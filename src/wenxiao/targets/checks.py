@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from wenxiao.core.values import Kind, ValueParseError, parse
 
+
 @dataclass
 class Row:
     level1: str
@@ -106,7 +107,9 @@ def check(data: TargetData) -> list[Problem]:
     if data.framework == "101号" and "成本指标" not in present:
         problems.append(Problem(None, "rows", "按101号指标体系须设置成本指标"))
     if data.special_fund and quantitative < data.min_quantitative:
-        problems.append(Problem(None, "rows", f"专项资金至少设置{data.min_quantitative}个量化指标，目前{quantitative}个"))
+        problems.append(
+            Problem(None, "rows", f"专项资金至少设置{data.min_quantitative}个量化指标，目前{quantitative}个")
+        )
     if all(r.weight is not None for r in data.rows):
         for block, points in expected_points(data, present).items():
             got = sum((r.weight for r in data.rows if r.level1 == block), Decimal("0"))

@@ -78,6 +78,8 @@ def import_targets(path: str, dry_run: bool = False, *, username: str = "admin")
     result = excel.validate(sheets, user)
     for plan in result.plans:
         print(f"{plan.sheet}：{plan.status_label}" + (f"（{plan.note}）" if plan.note else ""))
+        for line in plan.change_lines:
+            print(f"    {line}")
     if not result.ok:
         print(f"\n发现 {len(result.errors)} 处错误，未导入任何内容：", file=sys.stderr)
         print(excel.error_table(result.errors), file=sys.stderr)

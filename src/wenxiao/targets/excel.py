@@ -36,7 +36,7 @@ from wenxiao.core.errors import ServiceError
 from wenxiao.core.values import ValueParseError, parse
 from wenxiao.library.models import SOURCES, Framework
 from wenxiao.targets import services
-from wenxiao.targets.diff import diff
+from wenxiao.targets.diff import ROW_LABELS, diff
 from wenxiao.targets.models import Target, TargetIndicator
 
 GRID = [  # (header, RowData attribute, column width)
@@ -52,8 +52,9 @@ GRID = [  # (header, RowData attribute, column width)
 ]
 FIELD_HEADER = {attr: header for header, attr, _ in GRID}
 ID_COL = 9  # column J, hidden: the marker (J1) and each grid row's indicator id
+ID_HEADER = "行标识（勿改）"
 SOURCE_NAMES = [s for s, _ in SOURCES]
-TASK_COLS = {"name": 0, "content": 1, "amount": 6, "amount_fiscal": 7, "other": 8}
+TASK_COLS = {"name": 0, "content": 1, "amount": 6, "amount_fiscal": 7}  # where the writer puts them
 TASK_HEADERS = {
     "name": "任务名称",
     "content": "主要内容",
@@ -106,11 +107,11 @@ class SheetData:
     exported_fingerprint: str = ""
     kind: str = ""  # "project" | "whole" | "" (no target form found)
     goal: str = ""
-    goal_cell: tuple[int, str] | None = None  # (excel row, column letter)
     goal_midterm: str | None = None
     rows: list[RowData] = field(default_factory=list)
     tasks: list[TaskData] | None = None
     columns: dict[str, int] = field(default_factory=dict)  # RowData attribute -> 0-based column
+    task_columns: dict[str, int] = field(default_factory=dict)  # TaskData attribute -> 0-based column
     problems: list[str] = field(default_factory=list)  # the layout could not be read
 
     def fingerprint(self) -> str:
@@ -134,7 +135,7 @@ class SheetPlan:
     """What importing one sheet would do."""
 
     sheet: str
-    status: str  # "change" | "same" | "untouched" | "error" | "ignored"
+    status: str  # "change" | "same" | "untouched" | "error"
     note: str = ""
     target: Target | None = None
     version: int | None = None
@@ -146,13 +147,35 @@ class SheetPlan:
     changes: dict | None = None  # targets.diff.diff(current, after import)
 
     @property
+    def change_lines(self) -> list[str]:
+        """The changes in words, for the preview and the command line."""
+        if self.status != "change" or not self.changes:
+            return []
+
+        def short(v) -> str:
+            text = str(v) if v not in (None, "") else "（空）"
+            return text if len(text) <= 40 else text[:40] + "…"
+
+        lines = [f"{label}：{short(old)} → {short(new)}" for label, old, new in self.changes["header"]]
+        for r in self.changes["rows"]:
+            if r.status == "added":
+                lines.append(f"新增：{r.new['level2']} · {r.new['name']}（{r.new['value']}）")
+            elif r.status == "removed":
+                lines.append(f"删除：{r.old['level2']} · {r.old['name']}")
+            elif r.status == "changed":
+                what = "；".join(f"{ROW_LABELS[f]} {short(r.old.get(f))} → {short(r.new.get(f))}" for f in r.fields)
+                lines.append(f"修改：{r.label}（{what}）")
+        if self.changes.get("tasks_changed"):
+            lines.append("年度主要任务有修改")
+        return lines
+
+    @property
     def status_label(self) -> str:
         return {
             "change": "将更新",
             "same": "无变化",
             "untouched": "未改动，跳过",
             "error": "有错误",
-            "ignored": "已忽略",
         }[self.status]
 
 
@@ -361,7 +384,7 @@ def _write_target(ws, fmt: _Formats, target: Target, tree: dict[str, list[str]])
     ws.set_row(r, 28)
     for col, (header, _, _) in enumerate(GRID):
         ws.write_string(r, col, header, fmt.head)
-    ws.write_string(r, ID_COL, "行标识（勿改）", fmt.hidden)
+    ws.write_string(r, ID_COL, ID_HEADER, fmt.hidden)
     ws.freeze_panes(r + 1, 0)
     first = r + 1
     for i, row in enumerate(data.rows):
@@ -633,8 +656,7 @@ def _read_sheet(name: str, grid: list[list]) -> SheetData | None:
         return sheet
     sheet.kind = "whole" if "年度主要任务" in labels or "部门（单位）名称" in labels else "project"
     if "年度总体目标" in labels:
-        r = labels["年度总体目标"]
-        sheet.goal, sheet.goal_cell = _cell(grid, r, 1), (r + 1, "B")
+        sheet.goal = _cell(grid, labels["年度总体目标"], 1)
     else:
         sheet.problems.append("找不到“年度总体目标”一行")
     if sheet.kind == "project":
@@ -650,11 +672,12 @@ def _read_sheet(name: str, grid: list[list]) -> SheetData | None:
             sheet.problems.append(f"指标表头缺少“{header}”列")
     if sheet.problems:
         return sheet
+    id_col = headers.get(ID_HEADER, ID_COL)  # follows the column if the user inserted columns before it
     for r in range(head + 1, len(grid)):
         values = {attr: _cell(grid, r, c) for attr, c in sheet.columns.items()}
         if not any(values.values()):
             continue
-        raw_id = _cell(grid, r, ID_COL)
+        raw_id = _cell(grid, r, id_col)
         sheet.rows.append(RowData(excel_row=r + 1, id=int(raw_id) if raw_id.isdigit() else None, **values))
     return sheet
 
@@ -668,9 +691,11 @@ def _read_tasks(grid: list[list], labels: dict[str, int], sheet: SheetData) -> l
     if end < start:
         sheet.problems.append("“金额合计”一行应在年度主要任务之后")
         return []
+    head = {_cell(grid, start - 1, c): c for c in range(len(grid[start - 1]))}
+    sheet.task_columns = {attr: head.get(header, TASK_COLS[attr]) for attr, header in TASK_HEADERS.items()}
     tasks = []
     for r in range(start, end):
-        t = TaskData(r + 1, *(_cell(grid, r, TASK_COLS[k]) for k in ("name", "content", "amount", "amount_fiscal")))
+        t = TaskData(r + 1, *(_cell(grid, r, sheet.task_columns[k]) for k in TASK_HEADERS))
         if t.name or t.content or t.amount or t.amount_fiscal:
             tasks.append(t)
     return tasks
@@ -684,8 +709,8 @@ def _col(sheet: SheetData, attr: str) -> str:
     return f"{xl_col_to_name(c)}（{FIELD_HEADER[attr]}）"
 
 
-def _task_col(attr: str) -> str:
-    return f"{xl_col_to_name(TASK_COLS[attr])}（{TASK_HEADERS[attr]}）"
+def _task_col(sheet: SheetData, attr: str) -> str:
+    return f"{xl_col_to_name(sheet.task_columns.get(attr, TASK_COLS[attr]))}（{TASK_HEADERS[attr]}）"
 
 
 def validate(sheets: list[SheetData], actor) -> ImportResult:
@@ -836,9 +861,9 @@ def _check_cells(sheet: SheetData, plan: SheetPlan, tree: dict[str, list[str]]) 
         tasks = []
         for t in sheet.tasks:
             if not t.name:
-                err(t.excel_row, _task_col("name"), "请填写任务名称")
+                err(t.excel_row, _task_col(sheet, "name"), "请填写任务名称")
             elif len(t.name) > 100:
-                err(t.excel_row, _task_col("name"), "任务名称不能超过100个字")
+                err(t.excel_row, _task_col(sheet, "name"), "任务名称不能超过100个字")
             amounts, valid = {}, True
             for attr in ("amount", "amount_fiscal"):
                 text = getattr(t, attr)
@@ -846,7 +871,7 @@ def _check_cells(sheet: SheetData, plan: SheetPlan, tree: dict[str, list[str]]) 
                 if d is None or d < 0 or d >= WAN * WAN:
                     err(
                         t.excel_row,
-                        _task_col(attr),
+                        _task_col(sheet, attr),
                         f"金额“{text}”不是有效的数字"
                         if d is None
                         else "金额不能为负数"
@@ -856,7 +881,7 @@ def _check_cells(sheet: SheetData, plan: SheetPlan, tree: dict[str, list[str]]) 
                     valid, d = False, Decimal(0)
                 amounts[attr] = (d * WAN).quantize(CENT)
             if valid and amounts["amount_fiscal"] > amounts["amount"]:
-                err(t.excel_row, _task_col("amount_fiscal"), "财政拨款不能大于总额")
+                err(t.excel_row, _task_col(sheet, "amount_fiscal"), "财政拨款不能大于总额")
             tasks.append({"name": t.name, "content": t.content, **{k: f"{v:f}" for k, v in amounts.items()}})
     if errors:
         return errors
@@ -867,6 +892,7 @@ def _check_cells(sheet: SheetData, plan: SheetPlan, tree: dict[str, list[str]]) 
     before = services.snapshot(target)
     after = _prospective_snapshot(target, plan, new_rows)
     plan.changes = diff(before, after)
+    plan.changes["tasks_changed"] = before.get("tasks") != after.get("tasks")
     if after == before:
         plan.status, plan.note = "same", "与系统中的内容相同，无需更新。"
     else:
@@ -875,7 +901,7 @@ def _check_cells(sheet: SheetData, plan: SheetPlan, tree: dict[str, list[str]]) 
         parts = [f"新增 {c['added']} 行", f"删除 {c['removed']} 行", f"修改 {c['changed']} 行"]
         if header:
             parts.append(f"修改{header}")
-        if before.get("tasks") != after.get("tasks"):
+        if plan.changes["tasks_changed"]:
             parts.append("修改年度主要任务")
         plan.status, plan.note = "change", "，".join(parts)
     return []

@@ -39,6 +39,11 @@ def target_detail(user, pk: int) -> Target | None:
     )
 
 
+def _count_by(qs, field: str) -> Counter:
+    """Rows per value of `field` (the model's default ordering cleared, or it would split the groups)."""
+    return Counter(dict(qs.order_by().values_list(field).annotate(n=Count("id"))))
+
+
 def review_stats(user, year: int) -> dict:
     """Per department: 应申报, 已申报, 申报率, targets and rows reviewed, revision suggestions, returns, grades."""
     targets = Target.objects.visible_to(user).filter(year=year, kind="project")
@@ -51,19 +56,13 @@ def review_stats(user, year: int) -> dict:
             classes_of[region.pk] = setting("targets.required_classes", region, year)
         if b.project.project_class in classes_of[region.pk]:
             required[b.project.department_id] += 1
-    declared = Counter(dict(targets.exclude(state="draft").values_list("department").annotate(n=Count("id"))))
-    reviewed_qs = targets.filter(Q(state__in=REVIEWED_STATES) | Q(reviews__isnull=False)).distinct()
-    reviewed = Counter(dict(reviewed_qs.values_list("department").annotate(n=Count("id"))))
-    rows = Counter(
-        dict(
-            TargetIndicator.objects.filter(target__in=reviewed_qs)
-            .values_list("target__department")
-            .annotate(n=Count("id"))
-        )
+    declared = _count_by(targets.exclude(state="draft"), "department")
+    reviewed_qs = Target.objects.filter(
+        pk__in=targets.filter(Q(state__in=REVIEWED_STATES) | Q(reviews__isnull=False)).values("pk")
     )
-    suggestions = Counter(
-        dict(TargetComment.objects.filter(target__in=targets).values_list("target__department").annotate(n=Count("id")))
-    )
+    reviewed = _count_by(reviewed_qs, "department")
+    rows = _count_by(TargetIndicator.objects.filter(target__in=reviewed_qs), "target__department")
+    suggestions = _count_by(TargetComment.objects.filter(target__in=targets), "target__department")
     ids = list(targets.values_list("id", flat=True))
     returns: Counter = Counter()
     dept_of = dict(targets.values_list("id", "department"))

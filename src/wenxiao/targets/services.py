@@ -308,6 +308,31 @@ def _weight(value, errors: dict, index: int):
         return None
 
 
+def _money_input(value, key: str, errors: dict) -> Decimal:
+    if value in (None, ""):
+        return Decimal("0")
+    try:
+        d = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        errors.setdefault(key, []).append("金额不是有效的数字")
+        return Decimal("0")
+    if d < 0:
+        errors.setdefault(key, []).append("金额不能为负数")
+    return d
+
+
+SOURCE_CHOICES = ("计划标准", "行业标准", "历史标准", "其他标准")
+ROW_LIMITS = {
+    "name": (100, "三级指标名称"),
+    "value": (60, "指标值"),
+    "mid_value": (60, "中期指标值"),
+    "unit": (20, "计量单位"),
+    "note": (200, "备注"),
+    "level1": (30, "一级指标"),
+    "level2": (30, "二级指标"),
+}
+
+
 def do_save_target(
     target_id: int,
     *,
@@ -320,7 +345,11 @@ def do_save_target(
     special_fund: bool | None = None,
     tasks: list[dict] | None = None,
 ) -> Target:
-    """Replace the target's header and indicator grid in one go (what the editor and the Excel import send)."""
+    """Replace the target's header and indicator grid in one go (what the editor and the Excel import send).
+
+    Every input is checked before anything is written; a save that changes nothing writes nothing (no new
+    version, no audit event). Values that do not parse are kept as drafts and block only the submission.
+    """
     errors: dict[str, list[str]] = {}
     with transaction.atomic():
         target = _locked_editable(target_id, actor, expected_version)
@@ -328,10 +357,11 @@ def do_save_target(
         existing = {r.id: r for r in target.indicators.select_related("template")}
         new_rows: list[TargetIndicator] = []
         for i, data in enumerate(rows):
-            if len(data.name) > 100:
-                errors.setdefault(f"rows.{i}.name", []).append("三级指标名称不能超过100个字")
-            if len(data.value) > 60:
-                errors.setdefault(f"rows.{i}.value", []).append("指标值不能超过60个字")
+            for f, (limit, label) in ROW_LIMITS.items():
+                if len((getattr(data, f) or "").strip()) > limit:
+                    errors.setdefault(f"rows.{i}.{f}", []).append(f"{label}不能超过{limit}个字")
+            if (data.source or "计划标准") not in SOURCE_CHOICES:
+                errors.setdefault(f"rows.{i}.source", []).append("指标值来源应为计划标准、行业标准、历史标准或其他标准")
             old = existing.get(data.id) if data.id else None
             template = old.template if old else None
             if data.template_id and not old:
@@ -348,7 +378,7 @@ def do_save_target(
                 unit=(data.unit or "").strip(),
                 weight=_weight(data.weight, errors, i),
                 source=data.source or "计划标准",
-                note=data.note or "",
+                note=(data.note or "").strip(),
                 template=template,
             )
             if template is not None:
@@ -357,16 +387,47 @@ def do_save_target(
                 )
             parse_into(row, target.year)
             new_rows.append(row)
+        new_tasks: list[TargetTask] | None = None
+        if tasks is not None and target.kind == Target.Kind.WHOLE:
+            new_tasks = []
+            for i, t in enumerate(tasks):
+                name = (t.get("name") or "").strip()
+                if len(name) > 100:
+                    errors.setdefault(f"tasks.{i}.name", []).append("任务名称不能超过100个字")
+                new_tasks.append(
+                    TargetTask(
+                        region_id=target.region_id,
+                        target=target,
+                        order=i,
+                        name=name,
+                        content=(t.get("content") or "").strip(),
+                        amount=_money_input(t.get("amount"), f"tasks.{i}.amount", errors),
+                        amount_fiscal=_money_input(t.get("amount_fiscal"), f"tasks.{i}.amount_fiscal", errors),
+                    )
+                )
         if errors:
-            raise ValidationError("指标填写有误，请按提示修改。", errors)
-        if goal is not None:
-            target.goal = goal.strip()
-        if goal_midterm is not None:
-            target.goal_midterm = goal_midterm.strip()
-        if serves_public is not None:
-            target.serves_public = serves_public
-        if special_fund is not None:
-            target.special_fund = special_fund
+            raise ValidationError("填写有误，请按提示修改。", errors)
+        header = {
+            "goal": goal,
+            "goal_midterm": goal_midterm,
+            "serves_public": serves_public,
+            "special_fund": special_fund,
+        }
+        header = {k: (v.strip() if isinstance(v, str) else v) for k, v in header.items() if v is not None}
+        if new_tasks is not None:
+            header["amount"] = sum((t.amount for t in new_tasks), Decimal("0"))
+            header["amount_fiscal"] = sum((t.amount_fiscal for t in new_tasks), Decimal("0"))
+        for key, value in header.items():
+            setattr(target, key, value)
+        tasks_now = new_tasks if new_tasks is not None else list(target.tasks.all())
+        after = snapshot_of(target, new_rows, tasks_now)
+        flags_before = Target.objects.filter(pk=target.pk).values("serves_public", "special_fund").get()
+        if after == before and flags_before == {
+            "serves_public": target.serves_public,
+            "special_fund": target.special_fund,
+        }:
+            target.refresh_from_db()
+            return target  # nothing changed: no new version, nothing recorded
         kept, added = [], []
         for row, data in zip(new_rows, rows, strict=True):
             if data.id and data.id in existing:
@@ -379,26 +440,12 @@ def do_save_target(
             kept, [*ROW_FIELDS, "order", "comparator", "value_kind", "number", "upper", "template", "template_changed"]
         )
         TargetIndicator.objects.bulk_create(added)
-        if tasks is not None and target.kind == Target.Kind.WHOLE:
+        if new_tasks is not None:
             target.tasks.all().delete()
-            total = fiscal = Decimal("0")
-            for i, t in enumerate(tasks):
-                amount = _weight(t.get("amount"), errors, i) or Decimal("0")
-                amount_fiscal = _weight(t.get("amount_fiscal"), errors, i) or Decimal("0")
-                TargetTask.objects.create(
-                    region_id=target.region_id,
-                    target=target,
-                    order=i,
-                    name=(t.get("name") or "")[:100],
-                    content=t.get("content") or "",
-                    amount=amount,
-                    amount_fiscal=amount_fiscal,
-                )
-                total, fiscal = total + amount, fiscal + amount_fiscal
-            target.amount, target.amount_fiscal = total, fiscal
+            TargetTask.objects.bulk_create(new_tasks)
         target.version += 1
         target.save()
-        b, a = audit.diff(before, snapshot(target))
+        b, a = audit.diff(before, after)
         audit.record(actor, "target.update", target, before=b, after=a)
     return target
 

@@ -2,9 +2,9 @@
   const rows = JSON.parse(document.getElementById("stats-data").textContent).filter((r) => r.required > 0);
   const chart = echarts.init(document.getElementById("chart-rate"));
   chart.setOption({
-    grid: { left: 60, right: 20, top: 30, bottom: 90 },
+    grid: { left: 60, right: 50, top: 40, bottom: 110 },
     tooltip: { trigger: "axis" },
-    legend: { data: ["应申报", "已申报", "申报率%"] },
+    legend: { top: 0, data: ["应申报", "已申报", "申报率%"] },
     xAxis: { type: "category", data: rows.map((r) => r.department), axisLabel: { rotate: 40, fontSize: 10 } },
     yAxis: [{ type: "value", name: "项目数" }, { type: "value", name: "%", max: 100 }],
     series: [
