@@ -24,6 +24,23 @@ def _dw_project_without_target(users):
     return project
 
 
+def _inputs(target) -> list[services.RowInput]:
+    """The target's rows as the editor would send them back unchanged."""
+    return [
+        services.RowInput(
+            level1=r.level1,
+            level2=r.level2,
+            name=r.name,
+            value=r.value,
+            unit=r.unit,
+            weight=r.weight,
+            source=r.source,
+            id=r.pk,
+        )
+        for r in target.indicators.all()
+    ]
+
+
 def _declare(users, project=None):
     """What `dw` (or the department on its behalf) does: pick indicators from the library, fix values, points."""
     project = project or _dw_project_without_target(users)
@@ -129,19 +146,7 @@ def test_performance_section_can_fix_rows_during_final_review(users):
 
 def test_submission_is_blocked_with_the_reason_on_the_row(users):
     target, declarer = _declare(users)
-    rows = [
-        services.RowInput(
-            level1=r.level1,
-            level2=r.level2,
-            name=r.name,
-            value=r.value,
-            unit=r.unit,
-            weight=r.weight,
-            source=r.source,
-            id=r.pk,
-        )
-        for r in target.indicators.all()
-    ]
+    rows = _inputs(target)
     rows[0].value, rows[0].unit = "≥100", ""  # a quantity without a unit
     rows = [r for r in rows if r.level1 != "效益指标"]  # and no benefit block
     target = services.do_save_target(target.pk, actor=declarer, expected_version=target.version, rows=rows)
@@ -156,19 +161,7 @@ def test_submission_is_blocked_with_the_reason_on_the_row(users):
 
 def test_special_funds_need_ten_quantitative_indicators(users):
     target, declarer = _declare(users)
-    rows = [
-        services.RowInput(
-            level1=r.level1,
-            level2=r.level2,
-            name=r.name,
-            value=r.value,
-            unit=r.unit,
-            weight=r.weight,
-            source=r.source,
-            id=r.pk,
-        )
-        for r in target.indicators.all()
-    ][:6]
+    rows = _inputs(target)[:6]
     target = services.do_save_target(
         target.pk, actor=declarer, expected_version=target.version, rows=rows, special_fund=True
     )
@@ -177,19 +170,7 @@ def test_special_funds_need_ten_quantitative_indicators(users):
 
 def test_stale_edit_is_refused(users):
     target, declarer = _declare(users)
-    rows = [
-        services.RowInput(
-            level1=r.level1,
-            level2=r.level2,
-            name=r.name,
-            value=r.value,
-            unit=r.unit,
-            weight=r.weight,
-            source=r.source,
-            id=r.pk,
-        )
-        for r in target.indicators.all()
-    ]
+    rows = _inputs(target)
     services.do_save_target(
         target.pk, actor=declarer, expected_version=target.version, rows=rows, goal="甲改的目标内容"
     )
@@ -209,19 +190,7 @@ def test_adjustment_creates_version_two_with_a_diff(users, client_as):
     services.do_transition(target.pk, "adjust", actor=users["zgbm"], comment="上级追加任务，调整数量指标")
     target.refresh_from_db()
     assert target.state == "draft" and target.adjusting and target.current_version == 1
-    rows = [
-        services.RowInput(
-            level1=r.level1,
-            level2=r.level2,
-            name=r.name,
-            value=r.value,
-            unit=r.unit,
-            weight=r.weight,
-            source=r.source,
-            id=r.pk,
-        )
-        for r in target.indicators.all()
-    ]
+    rows = _inputs(target)
     changed = rows[0].name
     rows[0].value = "≥999" if "%" not in rows[0].value else "≥99%"
     target = services.do_save_target(target.pk, actor=users["zgbm"], expected_version=target.version, rows=rows)

@@ -88,12 +88,12 @@ def available_steps(doc: WorkflowDocument, actor) -> list[Step]:
     return [s for s in doc.workflow.steps_from(doc.state) if actor_can(doc, s, actor)]
 
 
-def open_work_item(doc: WorkflowDocument) -> None:
-    """Open the to-do for whoever must act on the document in its current state (if anybody)."""
+def pending_item(doc: WorkflowDocument) -> WorkItem | None:
+    """The (unsaved) to-do for whoever must act on the document in its current state, if anybody."""
     role = doc.workflow.waiting.get(doc.state)
     if not role:
-        return
-    WorkItem.objects.create(
+        return None
+    return WorkItem(
         content_type=ContentType.objects.get_for_model(doc),
         object_id=doc.pk,
         workflow=doc.workflow.key,
@@ -104,6 +104,35 @@ def open_work_item(doc: WorkflowDocument) -> None:
         title=doc.todo_title()[:200],
         url=doc.get_absolute_url(),
     )
+
+
+def open_work_item(doc: WorkflowDocument) -> None:
+    if item := pending_item(doc):
+        item.save()
+
+
+def replayed(doc: WorkflowDocument, actions: list[str], *, actor, comments: dict[str, str] | None = None):
+    """Unsaved Transition rows for a document that took `actions` in order (bulk seeding and imports)."""
+    ct = ContentType.objects.get_for_model(doc)
+    rows, state = [], doc.workflow.initial
+    for action in actions:
+        step = doc.workflow.step(action)
+        source = state if state in step.sources else step.sources[0]
+        rows.append(
+            Transition(
+                content_type=ct,
+                object_id=doc.pk,
+                workflow=doc.workflow.key,
+                action=action,
+                action_label=step.label,
+                from_state=source,
+                to_state=step.target,
+                actor=actor,
+                comment=(comments or {}).get(action, ""),
+            )
+        )
+        state = step.target
+    return rows
 
 
 def transition(doc: WorkflowDocument, action: str, *, actor, comment: str = "", expected_version=None):

@@ -14,15 +14,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from wenxiao.core import audit
+from wenxiao.core import audit, workflow
 from wenxiao.core.models import Transition, WorkItem
 from wenxiao.core.text import search_text
 from wenxiao.orgs.models import Organisation, Region, Role, RoleAssignment, User
 from wenxiao.projects.models import (
-    INTAKE,
     BudgetAdjustment,
     Project,
     ProjectBudget,
@@ -296,17 +294,15 @@ STATE_MIX = [
     ("finance_review", 0.04),
     ("returned", 0.01),
 ]
+# The intake steps a project in each state has been through (replayed as workflow history).
 PATHS = {
-    "in_library": [
-        ("submit", "draft", "dept_review"),
-        ("dept_approve", "dept_review", "finance_review"),
-        ("finance_approve", "finance_review", "in_library"),
-    ],
-    "dept_review": [("submit", "draft", "dept_review")],
-    "finance_review": [("submit", "draft", "dept_review"), ("dept_approve", "dept_review", "finance_review")],
-    "returned": [("submit", "draft", "dept_review"), ("dept_return", "dept_review", "returned")],
+    "in_library": ["submit", "dept_approve", "finance_approve"],
+    "dept_review": ["submit"],
+    "finance_review": ["submit", "dept_approve"],
+    "returned": ["submit", "dept_return"],
     "draft": [],
 }
+RETURN_REASON = {"dept_return": "退回原因：绩效目标不够细化，请补充量化指标"}
 
 
 POLICY_TRANCHES = ["（中央补助资金）", "（省级补助资金）", "（本级配套资金）"]
@@ -341,7 +337,6 @@ def _projects(cfg: Scale, rng: random.Random, built: Built, year: int) -> dict:
         weights.append(len(spec["projects"]) * (1.6 if dept.region.level <= 2 else 1.0))
     total_w = sum(weights)
     system = _system_user()
-    ct = ContentType.objects.get_for_model(Project)
     counts = {"projects": 0, "budgets": 0, "adjustments": 0, "transitions": 0}
     batch: list[tuple[Project, dict]] = []
     for (dept, spec), w in zip(built.departments, weights, strict=True):
@@ -399,9 +394,9 @@ def _projects(cfg: Scale, rng: random.Random, built: Built, year: int) -> dict:
             p.search_text = search_text(p.name, p.code, unit.name)
             batch.append((p, {"amount": _amount(rng, t["amount"], factor), "continuing": continuing}))
             if len(batch) >= 5000:
-                _flush(batch, rng, year, system, ct, counts)
+                _flush(batch, rng, year, system, counts)
                 batch = []
-    _flush(batch, rng, year, system, ct, counts)
+    _flush(batch, rng, year, system, counts)
     return counts
 
 
@@ -410,7 +405,7 @@ def _system_user() -> User:
     return user
 
 
-def _flush(batch, rng, year, system, ct, counts) -> None:
+def _flush(batch, rng, year, system, counts) -> None:
     if not batch:
         return
     projects = Project.objects.bulk_create([p for p, _ in batch], batch_size=1000)
@@ -481,36 +476,9 @@ def _flush(batch, rng, year, system, ct, counts) -> None:
                     start_date=start,
                 )
             )
-        for action, src, dst in PATHS[p.state]:
-            step = INTAKE.step(action)
-            transitions.append(
-                Transition(
-                    content_type=ct,
-                    object_id=p.pk,
-                    workflow=INTAKE.key,
-                    action=action,
-                    action_label=step.label,
-                    from_state=src,
-                    to_state=dst,
-                    actor=system,
-                    comment="退回原因：绩效目标不够细化，请补充量化指标" if dst == "returned" else "",
-                )
-            )
-        role = INTAKE.waiting.get(p.state)
-        if role:
-            items.append(
-                WorkItem(
-                    content_type=ct,
-                    object_id=p.pk,
-                    workflow=INTAKE.key,
-                    state=p.state,
-                    role=role,
-                    org=p.acting_org(role),
-                    region_id=p.region_id,
-                    title=p.todo_title()[:200],
-                    url=p.get_absolute_url(),
-                )
-            )
+        transitions += workflow.replayed(p, PATHS[p.state], actor=system, comments=RETURN_REASON)
+        if item := workflow.pending_item(p):
+            items.append(item)
     ProjectBudget.objects.bulk_create(budgets, batch_size=2000)
     current = [b for b in budgets if b.year == year and rng.random() < 0.1]
     if current and current[0].pk is None:
@@ -580,17 +548,37 @@ def _demo_new_project(unit: Organisation, dept: Organisation, year: int) -> None
     code = f"{unit.region.code}{year}{unit.code[-6:]}{1:05d}"
     name = f"{unit.name}智慧校园建设项目"
     p = Project.objects.create(
-        region=unit.region, code=code, name=name, kind="project", department=dept, unit=unit, start_year=year,
-        end_year=year + 1, budget_kind="1", fund_type="procurement", function_class_id="2050203",
-        economic_class_id="31007", project_class="3", attribute="new", state="in_library",
-        description="建设校园网络、智慧教室和教学管理平台，提升信息化教学水平。", search_text="",
+        region=unit.region,
+        code=code,
+        name=name,
+        kind="project",
+        department=dept,
+        unit=unit,
+        start_year=year,
+        end_year=year + 1,
+        budget_kind="1",
+        fund_type="procurement",
+        function_class_id="2050203",
+        economic_class_id="31007",
+        project_class="3",
+        attribute="new",
+        state="in_library",
+        description="建设校园网络、智慧教室和教学管理平台，提升信息化教学水平。",
+        search_text="",
     )
     p.search_text = tokens(p.name, p.code, unit.name, p.description)
     p.save(update_fields=["search_text"])
-    ProjectBudget.objects.create(region=unit.region, project=p, year=year, amount_initial=Decimal("3200000"),
-                                 amount_adjusted=Decimal("3200000"), amount_fiscal=Decimal("3200000"))
-    ResponsiblePerson.objects.create(region=unit.region, project=p, name="陈明", position="副校长",
-                                     start_date=date(year - 1, 11, 1))
+    ProjectBudget.objects.create(
+        region=unit.region,
+        project=p,
+        year=year,
+        amount_initial=Decimal("3200000"),
+        amount_adjusted=Decimal("3200000"),
+        amount_fiscal=Decimal("3200000"),
+    )
+    ResponsiblePerson.objects.create(
+        region=unit.region, project=p, name="陈明", position="副校长", start_date=date(year - 1, 11, 1)
+    )
 
 
 def set_demo_passwords(password: str) -> None:

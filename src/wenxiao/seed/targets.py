@@ -11,14 +11,14 @@ import random
 from collections import defaultdict
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from wenxiao.core import workflow
 from wenxiao.core.models import Transition, WorkItem
 from wenxiao.library.models import IndicatorTemplate, WeightScheme
 from wenxiao.projects.models import Project, ProjectBudget
 from wenxiao.targets import checks
-from wenxiao.targets.models import TARGET_FLOW, Approval, Target, TargetIndicator, TargetVersion
+from wenxiao.targets.models import Approval, Target, TargetIndicator, TargetVersion
 from wenxiao.targets.services import parse_into, snapshot_of, suggested_value
 
 # Rows a unit typically sets, by 二级指标 (how many).
@@ -69,8 +69,11 @@ class Library:
 
     def pick(self, function_code: str, rng: random.Random, minimum_quantitative: int = 0) -> list[IndicatorTemplate]:
         out: list[IndicatorTemplate] = []
-        shape = SHAPE if not minimum_quantitative else [(l2, n * 2 if l2 in ("数量指标", "质量指标") else n)
-                                                        for l2, n in SHAPE]
+        shape = (
+            SHAPE
+            if not minimum_quantitative
+            else [(l2, n * 2 if l2 in ("数量指标", "质量指标") else n) for l2, n in SHAPE]
+        )
         for level2, n in shape:
             pool = (
                 self.by_code.get(function_code, {}).get(level2)
@@ -81,10 +84,12 @@ class Library:
             pool = sorted(pool, key=lambda t: t.code)
             out += rng.sample(pool, min(n, len(pool)))
         if minimum_quantitative:  # special funds: top up with more measurable outputs (R11)
-            extra = [t for l2 in ("数量指标", "质量指标", "时效指标", "成本指标")
-                     for src in (self.by_code.get(function_code, {}), self.by_code.get(function_code[:5], {}),
-                                 self.common)
-                     for t in sorted(src.get(l2, []), key=lambda t: t.code)]
+            extra = [
+                t
+                for l2 in ("数量指标", "质量指标", "时效指标", "成本指标")
+                for src in (self.by_code.get(function_code, {}), self.by_code.get(function_code[:5], {}), self.common)
+                for t in sorted(src.get(l2, []), key=lambda t: t.code)
+            ]
             have = {t.pk for t in out}
             for t in extra:
                 if sum(x.value_kind != "qualitative" for x in out) >= minimum_quantitative:
@@ -112,7 +117,6 @@ def seed_targets(year: int, rng: random.Random, system) -> dict:
     library = Library()
     scheme = WeightScheme.objects.get(key="self_10")
     tree = scheme.framework.tree()
-    ct = ContentType.objects.get_for_model(Target)
     projects = list(
         Project.objects.filter(state="in_library", project_class="3", budgets__year=year)
         .select_related("unit", "department", "region")
@@ -192,21 +196,9 @@ def seed_targets(year: int, rng: random.Random, system) -> dict:
                 approval=approvals[dept.pk],
             )
         )
-        for action in PATHS["passed"] + ["approve"]:
-            step = TARGET_FLOW.step(action)
-            transitions.append(
-                Transition(
-                    content_type=ct,
-                    object_id=target.pk,
-                    workflow=TARGET_FLOW.key,
-                    action=action,
-                    action_label=step.label,
-                    from_state=step.sources[0],
-                    to_state=step.target,
-                    actor=system,
-                    comment="等级：优。" if action == "final_pass" else "",
-                )
-            )
+        transitions += workflow.replayed(
+            target, PATHS["passed"] + ["approve"], actor=system, comments={"final_pass": "等级：优。"}
+        )
         target.current_version, target.approval, target.published, target.grade = 1, approvals[dept.pk], True, "优"
     Target.objects.bulk_update(
         [t for t, _ in built], ["current_version", "approval", "published", "grade"], batch_size=1000
@@ -241,35 +233,9 @@ def seed_targets(year: int, rng: random.Random, system) -> dict:
     _save(next_built)
     items = []
     for target, _ in next_built:
-        for action in PATHS.get(target.state, []):
-            step = TARGET_FLOW.step(action)
-            transitions.append(
-                Transition(
-                    content_type=ct,
-                    object_id=target.pk,
-                    workflow=TARGET_FLOW.key,
-                    action=action,
-                    action_label=step.label,
-                    from_state=step.sources[0],
-                    to_state=step.target,
-                    actor=system,
-                )
-            )
-        role = TARGET_FLOW.waiting.get(target.state)
-        if role:
-            items.append(
-                WorkItem(
-                    content_type=ct,
-                    object_id=target.pk,
-                    workflow=TARGET_FLOW.key,
-                    state=target.state,
-                    role=role,
-                    org=target.acting_org(role),
-                    region_id=target.region_id,
-                    title=target.todo_title()[:200],
-                    url=target.get_absolute_url(),
-                )
-            )
+        transitions += workflow.replayed(target, PATHS.get(target.state, []), actor=system)
+        if item := workflow.pending_item(target):
+            items.append(item)
     Transition.objects.bulk_create(transitions, batch_size=2000)
     WorkItem.objects.bulk_create(items, batch_size=2000)
     counts["targets"] = len(built) + len(next_built)
