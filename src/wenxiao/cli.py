@@ -172,6 +172,14 @@ def cmd_import(args) -> int:
     return import_targets(args.file, args.dry_run, username=args.user)
 
 
+def cmd_library(args) -> int:
+    _setup()
+    from wenxiao.library.stats import refresh
+
+    print(f"已更新 {refresh()} 个指标的参考值区间（来自已批复目标）。")
+    return 0
+
+
 def cmd_manage(args) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenxiao.settings")
     from django.core.management import execute_from_command_line
@@ -254,6 +262,11 @@ def build_parser() -> argparse.ArgumentParser:
     it.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     it.add_argument("--user", default="admin", help="以该账号的身份和权限导入")
     it.set_defaults(func=cmd_import)
+
+    lib = sub.add_parser("library", help="指标库")
+    libsub = lib.add_subparsers(dest="library_command", required=True)
+    lr = libsub.add_parser("refresh-stats", help="按已批复目标重新计算指标参考值区间（P10/P50/P90）")
+    lr.set_defaults(func=cmd_library)
 
     m = sub.add_parser("manage", help="Django 管理命令", add_help=False)
     m.add_argument("rest", nargs=argparse.REMAINDER)

@@ -27,6 +27,7 @@ from wenxiao.projects.models import (
     ResponsiblePerson,
 )
 from wenxiao.seed import vocab
+from wenxiao.library.stats import refresh as refresh_library_ranges
 from wenxiao.seed.targets import seed_targets
 
 BUDGETS = {"general": "1", "fund": "2", "soe": "3", "social": "4"}
@@ -115,6 +116,7 @@ def seed(scale: str = "demo", year: int = 2026, seed: int = 1, password: str = "
         progress(f"项目 {counts['projects']} 个，年度预算 {counts['budgets']} 条")
         if cfg.with_targets:
             counts.update(seed_targets(year, rng, _system_user()))
+            counts["library_ranges"] = refresh_library_ranges()
             progress(f"绩效目标 {counts['targets']} 个，指标 {counts['indicators']} 条")
         users = _users(built, password, year)
         counts.update(

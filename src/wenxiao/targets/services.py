@@ -663,6 +663,9 @@ def do_approve(
                 ProjectBudget.objects.filter(project_id=target.project_id, year=year, approved_at__isnull=True).update(
                     approved_at=timezone.now()
                 )
+        from wenxiao.library.tasks import refresh_reference_ranges
+
+        transaction.on_commit(refresh_reference_ranges.enqueue)  # approved numbers are new evidence
         audit.record(
             actor,
             "target.approve",
