@@ -19,6 +19,7 @@ from django.db import transaction
 from wenxiao.core import audit, workflow
 from wenxiao.core.models import Transition, WorkItem
 from wenxiao.core.text import search_text
+from wenxiao.library.stats import refresh as refresh_library_ranges
 from wenxiao.orgs.models import Organisation, Region, Role, RoleAssignment, User
 from wenxiao.projects.models import (
     BudgetAdjustment,
@@ -27,7 +28,6 @@ from wenxiao.projects.models import (
     ResponsiblePerson,
 )
 from wenxiao.seed import vocab
-from wenxiao.library.stats import refresh as refresh_library_ranges
 from wenxiao.seed.targets import seed_targets
 
 BUDGETS = {"general": "1", "fund": "2", "soe": "3", "social": "4"}
