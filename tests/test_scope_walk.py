@@ -297,6 +297,17 @@ def check_library_pick(client_as, users, dw_project):
         assert client_as(outsider).get("/library/pick/", {"target": target.pk}).status_code == 404
 
 
+def check_settings(client_as, users, dw_project):
+    from wenxiao.core.config import setting
+
+    assert client_as("dw").get("/settings/").status_code == 404
+    assert client_as("rd").get("/settings/").status_code == 404
+    city = users["jxk"].assignments.get().org.region
+    client_as("xian_jxk").post("/settings/", {"key": "targets.special_fund_min_quantitative", "value": "3"})
+    assert setting("targets.special_fund_min_quantitative", city, 2027) == 10  # the county's rule stays in the county
+    assert "430421" not in client_as("jxk").get("/settings/").content.decode().split("本辖区已有的设置")[-1]
+
+
 PAGES = {
     "home": check_home,
     "login": check_public,
@@ -314,6 +325,7 @@ PAGES = {
     "catalog:functions": check_catalog,
     "core:todos": check_todos,
     "core:audit": check_audit,
+    "core:settings": check_settings,
     "core:jobs": check_jobs,
     "core:job_status": check_jobs,
     "core:job_download": check_jobs,

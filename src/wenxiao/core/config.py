@@ -39,3 +39,53 @@ def setting(key: str, region=None, year: int | None = None) -> Any:
 
     ranked = sorted((rank(r), i) for i, r in enumerate(rows) if rank(r) is not None)
     return rows[ranked[0][1]]["value"] if ranked else default
+
+
+def parse_value(key: str, text: str):
+    """A setting typed in a form: JSON of the same type as the default (a bare word is taken as a string)."""
+    import json
+
+    from wenxiao.core.errors import ValidationError
+
+    default = DEFAULTS[key][0]
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        if isinstance(default, str):
+            return text.strip()
+        raise ValidationError(f"“{text}”不是有效的取值（应为 JSON，例如 {json.dumps(default, ensure_ascii=False)}）")
+    if type(value) is not type(default) and not (isinstance(default, float) and isinstance(value, int)):
+        raise ValidationError(f"取值类型应与默认值一致：{json.dumps(default, ensure_ascii=False)}")
+    return value
+
+
+def do_set_setting(key: str, *, region, year: int | None, value, actor, note: str = ""):
+    """Set a rule for `region` (and its subtree), optionally for one year; the 绩效科 of that region decides."""
+    from django.db import transaction
+
+    from wenxiao.core import audit
+    from wenxiao.core.errors import PermissionDenied, ValidationError
+    from wenxiao.core.models import Setting
+    from wenxiao.core.scoping import scope_for
+
+    if key not in DEFAULTS:
+        raise ValidationError(f"未知的参数：{key}")
+    if not (actor.is_superuser or region.pk in scope_for(actor, ("performance",)).region_ids):
+        raise PermissionDenied("只有本辖区的绩效科可以设置参数。")
+    with transaction.atomic():
+        row = Setting.objects.filter(key=key, region=region, year=year).first()
+        before = row.value if row else None
+        if row is None:
+            row = Setting(key=key, region=region, year=year)
+        row.value, row.note = value, note
+        row.save()
+        audit.record(
+            actor,
+            "setting.set",
+            row,
+            object_repr=f"{region.name}{year or ''} {key}",
+            before={"value": before},
+            after={"value": value, "year": year},
+            region_id=region.pk,
+        )
+    return row

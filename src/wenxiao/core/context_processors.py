@@ -32,6 +32,8 @@ def shell(request):
     if user.has_role("sysadmin", "secadmin", "performance"):
         admin_links += [("组织机构", reverse("orgs:list")), ("用户与角色", reverse("orgs:users"))]
     admin_links.append(("基础代码", reverse("catalog:functions")))
+    if "performance" in user.role_codes:
+        admin_links.append(("参数设置", reverse("core:settings")))
     if "auditadmin" in user.role_codes:
         admin_links.append(("审计日志", reverse("core:audit")))
     admin_links.append(("我的后台任务", reverse("core:jobs")))

@@ -6,6 +6,7 @@ app_name = "core"
 urlpatterns = [
     path("todos/", views.todos, name="todos"),
     path("audit/", views.audit_log, name="audit"),
+    path("settings/", views.settings_page, name="settings"),
     path("jobs/", views.jobs, name="jobs"),
     path("jobs/<int:pk>/", views.job_status, name="job_status"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),

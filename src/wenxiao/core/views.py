@@ -95,3 +95,47 @@ def job_download(request, pk: int):
     if not path.is_file() or Path(settings.MEDIA_ROOT).resolve() not in path.resolve().parents:
         raise Http404
     return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name or path.name)
+
+
+@login_required
+def settings_page(request):
+    """参数设置: the rules a 绩效科 configures for its region (and optionally one year)."""
+    import json
+
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from wenxiao.core.config import DEFAULTS, do_set_setting, parse_value, setting
+    from wenxiao.core.errors import ServiceError
+    from wenxiao.core.models import Setting
+
+    assignment = request.user.assignments.filter(role="performance").select_related("org__region").first()
+    if assignment is None and not request.user.is_superuser:
+        raise Http404
+    region = assignment.org.region if assignment else None
+    year_text = request.GET.get("year") or request.POST.get("year") or ""
+    year = int(year_text) if year_text.isdigit() else None
+    if request.method == "POST" and region is not None:
+        key = request.POST.get("key", "")
+        try:
+            value = parse_value(key, request.POST.get("value", ""))
+            do_set_setting(
+                key, region=region, year=year, value=value, actor=request.user, note=request.POST.get("note", "")
+            )
+        except (ServiceError, KeyError) as e:
+            messages.error(request, getattr(e, "message", "未知的参数"))
+        else:
+            messages.success(request, f"已设置 {DEFAULTS[key][1]}。")
+        return redirect(f"{request.path}?year={year or ''}")
+    rows = []
+    for key, (default, label) in DEFAULTS.items():
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "default": json.dumps(default, ensure_ascii=False),
+                "effective": json.dumps(setting(key, region, year), ensure_ascii=False),
+            }
+        )
+    own = Setting.objects.filter(region=region).select_related("region") if region else Setting.objects.none()
+    return render(request, "core/settings.html", {"rows": rows, "region": region, "year": year, "own": own})
