@@ -474,10 +474,22 @@ def do_add_from_library(target_id: int, template_ids: list[int], *, actor, expec
             parse_into(row, target.year)
             row.save()
         IndicatorTemplate.objects.filter(pk__in=[t.pk for t in templates]).update(usage_count=F("usage_count") + 1)
+        _sort_by_framework(target)
         target.version += 1
         target.save(update_fields=["version", "updated_at"])
         audit.record(actor, "target.add_from_library", target, after={"templates": [t.code for t in templates]})
     return target
+
+
+def _sort_by_framework(target: Target) -> None:
+    """Keep the grid in the framework's order (产出 → 效益 → 满意度, 二级 within), rows of a block in place."""
+    tree = Framework.objects.get(key=target.framework).tree()
+    rank = {(l1, l2): (i, j) for i, (l1, l2s) in enumerate(tree.items()) for j, l2 in enumerate(l2s)}
+    rows = list(target.indicators.all())
+    rows.sort(key=lambda r: (rank.get((r.level1, r.level2), (99, 99)), r.order, r.pk))
+    for i, r in enumerate(rows):
+        r.order = i
+    TargetIndicator.objects.bulk_update(rows, ["order"])
 
 
 def suggested_value(t: IndicatorTemplate) -> str:
