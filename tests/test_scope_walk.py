@@ -290,6 +290,19 @@ def check_library_detail(client_as, users, dw_project):
     assert client_as("jxk").get(f"/library/{t.pk}/").status_code == 200  # the 绩效科 who publishes it
 
 
+def check_library_revise(client_as, users, dw_project):
+    from wenxiao.library import services as library_services
+    from wenxiao.library.models import IndicatorTemplate
+
+    t = _dw_proposal(users)
+    library_services.do_transition(t.pk, "publish", actor=users["jxk"])
+    for outsider in ["dw", "zgbm", "xian_jxk", "rd"]:
+        client_as(outsider).post(f"/library/{t.pk}/revise/", {"name": "越权改名"})
+    assert IndicatorTemplate.objects.get(pk=t.pk).revision == 1
+    client_as("jxk").post(f"/library/{t.pk}/revise/", {"name": "校园安保巡查覆盖比例"})
+    assert IndicatorTemplate.objects.get(pk=t.pk).revision == 2
+
+
 def check_library_pick(client_as, users, dw_project):
     target = _dw_target(users)
     assert client_as("dw").get("/library/pick/", {"target": target.pk}).status_code == 200
@@ -351,6 +364,7 @@ PAGES = {
     "library:new": check_library_new,
     "library:detail": check_library_detail,
     "library:action": check_library_detail,
+    "library:revise": check_library_revise,
     "library:pick": check_library_pick,
 }
 

@@ -91,3 +91,28 @@ def do_transition(template_id: int, action: str, *, actor, comment: str = "") ->
         raise NotFound("指标不存在。")
     # National templates (no region) are shared by every region: only a superuser may change their state.
     return workflow.transition(t, action, actor=actor, comment=comment)
+
+
+def do_revise(template_id: int, data: dict, *, actor) -> IndicatorTemplate:
+    """The 绩效科 edits one of its region's indicators: a new revision; targets keep the rows they copied."""
+    if not can_write(actor):
+        raise PermissionDenied("只读账号不能修改指标。")
+    t = IndicatorTemplate.objects.visible_to(actor, roles=("performance",)).filter(pk=template_id).first()
+    if t is None:
+        raise PermissionDenied("只有指标所属辖区的绩效科可以修改指标（全国通用指标不可修改，可停用后另行提议）。")
+    fields, codes, errors = _validate({**{f: getattr(t, f) for f in (
+        "name", "level1", "level2", "unit", "comparator", "value_kind", "definition", "formula", "scoring",
+        "source")}, "sectors": [s.code for s in t.sectors.all()], **data})
+    if errors:
+        raise ValidationError("指标信息有误，请按提示修改。", errors)
+    with transaction.atomic():
+        before = audit.snapshot(t)
+        for key, value in fields.items():
+            setattr(t, key, value)
+        t.revision += 1
+        t.search_text = search_text(t.name, t.definition, t.level2)
+        t.save()
+        t.sectors.set(codes)
+        b, a = audit.diff(before, audit.snapshot(t))
+        audit.record(actor, "library.revise", t, before=b, after=a)
+    return t

@@ -9,4 +9,5 @@ urlpatterns = [
     path("pick/", views.pick, name="pick"),
     path("<int:pk>/", views.indicator_detail, name="detail"),
     path("<int:pk>/action/", views.indicator_action, name="action"),
+    path("<int:pk>/revise/", views.indicator_revise, name="revise"),
 ]

@@ -80,6 +80,21 @@ def indicator_new(request):
 
 @login_required
 @require_POST
+def indicator_revise(request, pk: int):
+    if not IndicatorTemplate.objects.visible_to(request.user).filter(pk=pk).exists():
+        raise Http404("指标不存在")
+    fields = ("name", "definition", "formula", "scoring", "unit")
+    try:
+        t = services.do_revise(pk, {f: request.POST[f] for f in fields if f in request.POST}, actor=request.user)
+    except ServiceError as e:
+        messages.error(request, e.message + "（" + "；".join(m for ms in e.errors.values() for m in ms) + "）")
+    else:
+        messages.success(request, f"已保存为第{t.revision}版。")
+    return redirect("library:detail", pk=pk)
+
+
+@login_required
+@require_POST
 def indicator_action(request, pk: int):
     if not IndicatorTemplate.objects.visible_to(request.user).filter(pk=pk).exists():
         raise Http404("指标不存在")
