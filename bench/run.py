@@ -83,7 +83,13 @@ def bench_seed(argv: list[str]) -> int:
     return 0
 
 
-BENCHES = {"seed": bench_seed}
+def bench_recommend(argv: list[str]) -> int:
+    from bench import recommend_bench
+
+    return recommend_bench.main(argv)
+
+
+BENCHES = {"seed": bench_seed, "recommend": bench_recommend}
 
 
 def main(argv: list[str]) -> int:

@@ -353,6 +353,7 @@ PAGES = {
     "targets:blank_row": _target_404("row/"),
     "targets:add_from_library": _target_404("library/", "post"),
     "targets:distribute": _target_404("distribute/", "post"),
+    "targets:add_suggestions": _target_404("suggestions/", "post"),
     "targets:action": _target_404("action/", "post"),
     "targets:comment": _target_404("comment/", "post"),
     "targets:final_review": _target_404("final-review/", "post"),

@@ -268,6 +268,10 @@ def build_parser() -> argparse.ArgumentParser:
     lr = libsub.add_parser("refresh-stats", help="按已批复目标重新计算指标参考值区间（P10/P50/P90）")
     lr.set_defaults(func=cmd_library)
 
+    from wenxiao.library.recommend_cli import add_parser as add_recommend
+
+    add_recommend(sub)  # `wenxiao recommend …`: works without a database unless --with-db
+
     m = sub.add_parser("manage", help="Django 管理命令", add_help=False)
     m.add_argument("rest", nargs=argparse.REMAINDER)
     m.set_defaults(func=cmd_manage)

@@ -481,6 +481,44 @@ def do_add_from_library(target_id: int, template_ids: list[int], *, actor, expec
     return target
 
 
+def do_add_suggestions(target_id: int, names: list[str], *, actor, expected_version) -> Target:
+    """Add recommended indicators (one click each): library ones keep their link, history-only ones become rows."""
+    from wenxiao.library.recommend_db import suggest_for_target
+
+    target = visible_target(actor, target_id)
+    chosen = [s for s in suggest_for_target(target, top=20) if s.name in set(names)]
+    if not chosen:
+        raise ValidationError("请选择要加入的推荐指标。")
+    codes = [s.template_code for s in chosen if s.template_code]
+    if codes:
+        ids = list(IndicatorTemplate.objects.visible_to(actor).filter(code__in=codes).values_list("pk", flat=True))
+        target = do_add_from_library(target_id, ids, actor=actor, expected_version=expected_version)
+        expected_version = target.version
+    others = [s for s in chosen if not s.template_code]
+    if others:
+        current = [
+            RowInput(
+                level1=r.level1,
+                level2=r.level2,
+                name=r.name,
+                value=r.value,
+                unit=r.unit,
+                weight=r.weight,
+                mid_value=r.mid_value,
+                source=r.source,
+                note=r.note,
+                id=r.pk,
+            )
+            for r in target.indicators.all()
+        ]
+        added = [
+            RowInput(level1=s.level1, level2=s.level2, name=s.name, value=s.suggested_value, unit=s.unit)
+            for s in others
+        ]
+        target = do_save_target(target_id, actor=actor, expected_version=expected_version, rows=current + added)
+    return target
+
+
 def _sort_by_framework(target: Target) -> None:
     """Keep the grid in the framework's order (产出 → 效益 → 满意度, 二级 within), rows of a block in place."""
     tree = Framework.objects.get(key=target.framework).tree()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/row/", views.blank_row, name="blank_row"),
     path("<int:pk>/library/", views.add_from_library, name="add_from_library"),
     path("<int:pk>/distribute/", views.distribute, name="distribute"),
+    path("<int:pk>/suggestions/", views.add_suggestions, name="add_suggestions"),
     path("<int:pk>/action/", views.target_action, name="action"),
     path("<int:pk>/comment/", views.target_comment, name="comment"),
     path("<int:pk>/final-review/", views.final_review, name="final_review"),

@@ -267,6 +267,20 @@ def add_from_library(request, pk: int):
 
 @login_required
 @require_POST
+def add_suggestions(request, pk: int):
+    _visible_or_404(request, pk)
+    names = request.POST.getlist("suggestion")
+    try:
+        services.do_add_suggestions(pk, names, actor=request.user, expected_version=request.POST.get("version"))
+    except ServiceError as e:
+        messages.error(request, _error_text(e))
+    else:
+        messages.success(request, f"已加入 {len(names)} 个推荐指标，请核对指标值。")
+    return redirect("targets:edit", pk=pk)
+
+
+@login_required
+@require_POST
 def distribute(request, pk: int):
     _visible_or_404(request, pk)
     try:
