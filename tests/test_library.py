@@ -109,8 +109,9 @@ def test_viewer_cannot_propose(users):
 def test_revision_by_the_performance_section(users):
     t = _proposal(users["dw"])
     services.do_transition(t.pk, "publish", actor=users["jxk"])
-    revised = services.do_revise(t.pk, {"name": "课后服务学生参与率", "scoring": "每低1个百分点扣5%分值"},
-                                 actor=users["jxk"])
+    revised = services.do_revise(
+        t.pk, {"name": "课后服务学生参与率", "scoring": "每低1个百分点扣5%分值"}, actor=users["jxk"]
+    )
     assert revised.revision == 2 and revised.name == "课后服务学生参与率"
     assert sorted(s.code for s in revised.sectors.all()) == ["20502", "2050202"]  # untouched fields stay
     with pytest.raises(PermissionDenied):

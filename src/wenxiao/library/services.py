@@ -15,6 +15,18 @@ from wenxiao.library.frameworks import FRAMEWORKS
 from wenxiao.library.models import COMPARATORS, SOURCES, VALUE_KINDS, IndicatorTemplate
 
 PROPOSER_ROLES = ("unit", "department", "business", "performance")
+EDITABLE = (
+    "name",
+    "level1",
+    "level2",
+    "unit",
+    "comparator",
+    "value_kind",
+    "definition",
+    "formula",
+    "scoring",
+    "source",
+)
 
 
 def _validate(data: dict) -> tuple[dict, list[str], dict]:
@@ -100,9 +112,8 @@ def do_revise(template_id: int, data: dict, *, actor) -> IndicatorTemplate:
     t = IndicatorTemplate.objects.visible_to(actor, roles=("performance",)).filter(pk=template_id).first()
     if t is None:
         raise PermissionDenied("只有指标所属辖区的绩效科可以修改指标（全国通用指标不可修改，可停用后另行提议）。")
-    fields, codes, errors = _validate({**{f: getattr(t, f) for f in (
-        "name", "level1", "level2", "unit", "comparator", "value_kind", "definition", "formula", "scoring",
-        "source")}, "sectors": [s.code for s in t.sectors.all()], **data})
+    current = {f: getattr(t, f) for f in EDITABLE} | {"sectors": [s.code for s in t.sectors.all()]}
+    fields, codes, errors = _validate(current | data)
     if errors:
         raise ValidationError("指标信息有误，请按提示修改。", errors)
     with transaction.atomic():

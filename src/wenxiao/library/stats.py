@@ -29,9 +29,13 @@ def refresh() -> int:
     """Recompute every used indicator's observed range; returns how many indicators have one."""
     units = dict(IndicatorTemplate.objects.values_list("id", "unit"))
     numbers: dict[int, list[Decimal]] = defaultdict(list)
-    rows = (TargetIndicator.objects.filter(target__state="approved", template__isnull=False, number__isnull=False,
-                                           upper__isnull=True)
-            .values_list("template_id", "number", "unit").iterator(chunk_size=5000))
+    rows = (
+        TargetIndicator.objects.filter(
+            target__state="approved", template__isnull=False, number__isnull=False, upper__isnull=True
+        )
+        .values_list("template_id", "number", "unit")
+        .iterator(chunk_size=5000)
+    )
     for template_id, number, unit in rows:
         if (unit or "") == (units.get(template_id) or ""):
             numbers[template_id].append(number)
@@ -46,9 +50,9 @@ def refresh() -> int:
         updates.append(template)
     with transaction.atomic():
         IndicatorTemplate.objects.exclude(pk__in=list(numbers)).exclude(stat_count=0).update(
-            stat_count=0, stat_p10=None, stat_p50=None, stat_p90=None)
-        IndicatorTemplate.objects.bulk_update(updates, ["stat_count", "stat_p10", "stat_p50", "stat_p90"],
-                                              batch_size=1000)
+            stat_count=0, stat_p10=None, stat_p50=None, stat_p90=None
+        )
+        IndicatorTemplate.objects.bulk_update(
+            updates, ["stat_count", "stat_p10", "stat_p50", "stat_p90"], batch_size=1000
+        )
     return sum(1 for t in updates if t.stat_count >= MIN_ROWS)
-
-
