@@ -89,7 +89,13 @@ def bench_recommend(argv: list[str]) -> int:
     return recommend_bench.main(argv)
 
 
-BENCHES = {"seed": bench_seed, "recommend": bench_recommend}
+def bench_review(argv: list[str]) -> int:
+    from bench import review_eval
+
+    return review_eval.main(argv)
+
+
+BENCHES = {"seed": bench_seed, "recommend": bench_recommend, "review": bench_review}
 
 
 def main(argv: list[str]) -> int:

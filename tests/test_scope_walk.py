@@ -222,6 +222,20 @@ def check_target_stats(client_as, users, dw_project):
         assert dw_project.department.name in client_as("jxk").get("/targets/stats/", {"year": year}).content.decode()
 
 
+def check_review_report(client_as, users, dw_project):
+    import python_calamine
+
+    assert client_as("dw").post("/targets/review-report/?year=2026").status_code == 404
+    client_as("xian_jxk").post("/targets/review-report/?year=2026")
+    job = Job.objects.filter(user=users["xian_jxk"], kind="targets.review_report").latest("created_at")
+    execute(job.pk)
+    book = python_calamine.CalamineWorkbook.from_path(Job.objects.get(pk=job.pk).result_file)
+    rows = book.get_sheet_by_name("审核发现").to_python()
+    assert len(rows) > 1  # the county's own targets are reviewed …
+    assert all(not r[0].startswith("衡阳市") for r in rows[1:])  # … and no city department appears
+    assert dw_project.department.name not in repr(rows)
+
+
 def check_target_export_batch(client_as, users, dw_project):
     import io
 
@@ -346,6 +360,7 @@ PAGES = {
     "targets:create": check_target_create,
     "targets:approve": check_target_approve,
     "targets:stats": check_target_stats,
+    "targets:review_report": check_review_report,
     "targets:export": check_target_export_batch,
     "targets:import": check_target_import,
     "targets:detail": _target_404(""),

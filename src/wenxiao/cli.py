@@ -180,6 +180,12 @@ def cmd_library(args) -> int:
     return 0
 
 
+def cmd_review(args) -> int:
+    from wenxiao.targets.review_cli import review_file  # pure engine: no database needed
+
+    return review_file(args.file, args.json)
+
+
 def cmd_manage(args) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenxiao.settings")
     from django.core.management import execute_from_command_line
@@ -267,6 +273,13 @@ def build_parser() -> argparse.ArgumentParser:
     libsub = lib.add_subparsers(dest="library_command", required=True)
     lr = libsub.add_parser("refresh-stats", help="按已批复目标重新计算指标参考值区间（P10/P50/P90）")
     lr.set_defaults(func=cmd_library)
+
+    rv = sub.add_parser("review", help="智能审核（不需要数据库）")
+    rvsub = rv.add_subparsers(dest="review_command", required=True)
+    rt = rvsub.add_parser("targets", help="审核 JSON 文件中的绩效目标（单个对象或列表），列出问题和修改建议")
+    rt.add_argument("file", help="JSON 文件；- 表示标准输入")
+    rt.add_argument("--json", action="store_true", help='以 JSON 输出 {"findings": [...]}')
+    rt.set_defaults(func=cmd_review)
 
     from wenxiao.library.recommend_cli import add_parser as add_recommend
 

@@ -14,6 +14,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "targets.framework": ("10号", "绩效指标体系：10号（产出/效益/满意度）或 101号（成本为一级指标）"),
     "targets.required_classes": (["3"], "须申报绩效目标才能批复预算的项目类别（3=特定目标类）"),
     "targets.special_fund_min_quantitative": (10, "专项资金至少应设置的量化指标个数（R11）"),
+    "targets.review": (
+        {},
+        "智能审核阈值（如 max_row_weight 单项最高分值、satisfaction_min 满意度下限、unit_cost_factor 单位成本偏离倍数，"
+        "见 targets/rules.py 的 ReviewConfig）",
+    ),
     "targets.grade_effects": (
         {"优": "pass", "良": "pass", "中": "return", "差": "reject"},
         "绩效科终审等级的处理（88号：优直接进入预算安排；良财政修改后进入；中退回修改；差不得进入预算安排）",

@@ -46,9 +46,9 @@ PATHS = {
     "passed": ["submit", "dept_approve", "business_approve", "final_pass"],
 }
 GOALS = [
-    "按期完成{name}各项任务，资金使用规范高效，服务对象满意度保持在90%以上。",
-    "围绕{name}，全面完成年度建设和服务任务，质量达标，群众获得感明显增强。",
-    "保障{name}顺利实施，产出数量、质量和时效均达到计划要求，社会效益持续显现。",
+    "{year}年内按期完成{name}各项任务，资金使用规范高效，服务对象满意度保持在90%以上。",
+    "围绕{name}，{year}年底前全面完成年度建设和服务任务，验收合格率100%，群众满意度达到90%以上。",
+    "保障{name}顺利实施，产出数量、质量和时效均达到计划要求，{year}年11月底前完成全部资金拨付。",
 ]
 
 
@@ -135,7 +135,7 @@ def seed_targets(year: int, rng: random.Random, system) -> dict:
             department=project.department,
             framework="10号",
             scheme=scheme,
-            goal=rng.choice(GOALS).format(name=project.name),
+            goal=rng.choice(GOALS).format(name=project.name, year=target_year),
             amount=budget.amount_initial,
             amount_fiscal=budget.amount_fiscal,
             state=state,

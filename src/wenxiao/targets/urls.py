@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.target_create, name="create"),
     path("approve/", views.approve, name="approve"),
     path("stats/", views.stats, name="stats"),
+    path("review-report/", views.review_report, name="review_report"),
     path("export/", excel_views.export_batch, name="export"),
     path("import/", excel_views.import_file, name="import"),
     path("<int:pk>/", views.target_detail, name="detail"),

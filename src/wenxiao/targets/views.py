@@ -98,10 +98,17 @@ def target_create(request):
 
 
 def _rows_with_problems(target: Target):
+    """Rows with the blocking problems (checks) and the review engine's findings (智能审核) beside each."""
+    from wenxiao.targets.review import findings_for
+
     rows = list(target.indicators.select_related("template").prefetch_related("comments__author"))
     problems = services.problems_of(target)
+    findings = findings_for(target)
     for i, r in enumerate(rows):
         r.problems = [p for p in problems if p.row == i]
+        r.findings = [f for f in findings if f.indicator == i]
+    target.general_findings = [f for f in findings if f.indicator is None]
+    target.findings_count = len(findings)
     return rows, [p for p in problems if p.row is None], problems
 
 
@@ -435,3 +442,23 @@ def stats(request):
             "years": range(target_year(), target_year() - 4, -1),
         },
     )
+
+
+@login_required
+@require_POST
+def review_report(request):
+    """Queue the 智能审核 report of a year's targets (one department or all in scope) as an xlsx job."""
+    from wenxiao.core.jobs import start_job
+
+    if not request.user.has_role("performance", "business", "department"):
+        raise Http404
+    year = _year(request) or target_year()
+    department = request.POST.get("department", "") or request.GET.get("department", "")
+    job = start_job(
+        "targets.review_report",
+        f"绩效目标智能审核报告（{year}年度{'，' + department if department else ''}）",
+        user=request.user,
+        params={"year": year, "department": department},
+    )
+    messages.info(request, f"已提交“{job.title}”，完成后可在“我的后台任务”中下载。")
+    return redirect("core:jobs")
