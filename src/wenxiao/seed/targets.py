@@ -104,7 +104,9 @@ def _value(t: IndicatorTemplate, rng: random.Random, year: int) -> str:
     if t.value_kind == "date":
         return f"{year}年{rng.choice([6, 9, 10, 11, 12])}月底前"
     if t.comparator == "定性":
-        return rng.choice(["明显提升", "持续改善", "有效保障", "达到预期", "逐步提高"])
+        if t.level2 in ("质量指标", "数量指标", "时效指标", "成本指标"):  # outputs state a standard, not a trend
+            return rng.choice(["验收合格", "符合国家相关标准", "符合《政府采购法》等规定"])
+        return rng.choice(["明显提升", "持续改善", "有效保障", "逐步提高"])
     if t.p50 is None:
         return suggested_value(t) or "达到预期"
     pick = rng.choice([t.ref_p10, t.ref_p50, t.ref_p50, t.ref_p90]) or t.ref_p50
