@@ -335,6 +335,49 @@ def check_settings(client_as, users, dw_project):
     assert "430421" not in client_as("jxk").get("/settings/").content.decode().split("本辖区已有的设置")[-1]
 
 
+def _dw_appraisal(users):
+    from wenxiao.appraisal.models import Appraisal
+
+    return Appraisal.objects.filter(unit=users["dw"].assignments.get().org).order_by("id").first()
+
+
+def _appraisal_404(suffix: str, method: str = "get"):
+    def check(client_as, users, dw_project):
+        a = _dw_appraisal(users)
+        assert a is not None, "the demo flags dw's new 320万元 project"
+        for outsider in OUTSIDERS:
+            r = getattr(client_as(outsider), method)(f"/appraisal/{a.pk}/{suffix}")
+            assert r.status_code == 404, (outsider, suffix, r.status_code)
+        assert client_as("dw").get(f"/appraisal/{a.pk}/").status_code == 200
+
+    return check
+
+
+def check_appraisal_list(client_as, users, dw_project):
+    a = _dw_appraisal(users)
+    for outsider in OUTSIDERS:
+        html = client_as(outsider).get("/appraisal/", {"year": "all"}).content.decode()
+        assert f"/appraisal/{a.pk}/" not in html and a.project.name not in html
+    assert f"/appraisal/{a.pk}/" in client_as("dw").get("/appraisal/", {"year": "all"}).content.decode()
+
+
+def check_appraisal_attachment(client_as, users, dw_project):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from wenxiao.core.attachments import attach
+
+    a = _dw_appraisal(users)
+    f = attach(a, SimpleUploadedFile("可行性研究报告.pdf", b"%PDF-1.4 test"), actor=users["dw"])
+    assert client_as("dw").get(f"/appraisal/{a.pk}/files/{f.pk}/").status_code == 200
+    for outsider in OUTSIDERS:
+        assert client_as(outsider).get(f"/appraisal/{a.pk}/files/{f.pk}/").status_code == 404
+    bad = SimpleUploadedFile("脚本.exe", b"MZ")
+    client_as("dw").post(f"/appraisal/{a.pk}/attach/", {"file": bad})
+    from wenxiao.core.attachments import attachments_of
+
+    assert [x.name for x in attachments_of(a)] == ["可行性研究报告.pdf"]
+
+
 PAGES = {
     "home": check_home,
     "login": check_public,
@@ -377,6 +420,16 @@ PAGES = {
     "targets:word": _target_404("form.docx"),
     "targets:pdf": _target_404("form.pdf"),
     "library:list": check_library_list,
+    "appraisal:list": check_appraisal_list,
+    "appraisal:detail": _appraisal_404(""),
+    "appraisal:save": _appraisal_404("save/", "post"),
+    "appraisal:action": _appraisal_404("action/", "post"),
+    "appraisal:assign": _appraisal_404("assign/", "post"),
+    "appraisal:conclude": _appraisal_404("conclude/", "post"),
+    "appraisal:adjustment": _appraisal_404("adjustment/", "post"),
+    "appraisal:attach": _appraisal_404("attach/", "post"),
+    "appraisal:attachment": check_appraisal_attachment,
+    "appraisal:report": _appraisal_404("report.docx"),
     "library:new": check_library_new,
     "library:detail": check_library_detail,
     "library:action": check_library_detail,
@@ -521,6 +574,31 @@ def api_library(api_as, users, dw_project):
     assert r.status_code == 403
 
 
+def api_appraisals(api_as, users, dw_project):
+    a = _dw_appraisal(users)
+    for outsider in OUTSIDERS:
+        c = api_as(outsider)
+        assert a.pk not in {x["id"] for x in c.get("/api/v1/appraisals", {"limit": 1000}).json()["items"]}
+        assert c.get(f"/api/v1/appraisals/{a.pk}").status_code == 404
+        for path, body in [
+            ("/scores", {"stage": "self", "ratings": {}}),
+            ("/actions", {"action": "submit"}),
+            ("/assign", {"usernames": ["zj"]}),
+            ("/conclude", {}),
+            ("/adjustment", {"note": "x"}),
+        ]:
+            r = c.post(f"/api/v1/appraisals/{a.pk}{path}", body, content_type="application/json")
+            assert r.status_code == 404, (outsider, path, r.status_code)
+    data = api_as("xian_jxk").get("/api/v1/appraisals/stats", {"year": a.year}).json()
+    assert a.department.code not in {d["code"] for d in data["departments"]}
+    r = api_as("dw2").post(
+        "/api/v1/appraisals/flags",
+        {"project_id": dw_project.pk, "year": 2026, "major_change": True},
+        content_type="application/json",
+    )
+    assert r.status_code == 404
+
+
 API = {
     ("GET", "/api/v1/projects"): api_project_list,
     ("POST", "/api/v1/projects"): api_project_create,
@@ -544,6 +622,15 @@ API = {
     ("GET", "/api/v1/targets/{target_id}/versions"): api_target_detail,
     ("POST", "/api/v1/targets/approvals"): api_target_approvals,
     ("GET", "/api/v1/library"): api_library,
+    ("GET", "/api/v1/appraisals"): api_appraisals,
+    ("GET", "/api/v1/appraisals/stats"): api_appraisals,
+    ("POST", "/api/v1/appraisals/flags"): api_appraisals,
+    ("GET", "/api/v1/appraisals/{appraisal_id}"): api_appraisals,
+    ("POST", "/api/v1/appraisals/{appraisal_id}/scores"): api_appraisals,
+    ("POST", "/api/v1/appraisals/{appraisal_id}/actions"): api_appraisals,
+    ("POST", "/api/v1/appraisals/{appraisal_id}/assign"): api_appraisals,
+    ("POST", "/api/v1/appraisals/{appraisal_id}/conclude"): api_appraisals,
+    ("POST", "/api/v1/appraisals/{appraisal_id}/adjustment"): api_appraisals,
     ("POST", "/api/v1/library"): api_library,
     ("GET", "/api/v1/library/{indicator_id}"): api_library,
     ("POST", "/api/v1/library/{indicator_id}/actions"): api_library,

@@ -53,13 +53,16 @@ def _fingerprint() -> str:
 
 
 def _wipe() -> None:
-    from wenxiao.core.models import ApiToken, Transition, WorkItem
+    from wenxiao.appraisal import models as ap
+    from wenxiao.core.models import ApiToken, Attachment, Transition, WorkItem
     from wenxiao.library.models import IndicatorTemplate
     from wenxiao.orgs.models import RoleAssignment, User
     from wenxiao.projects.models import BudgetAdjustment, ResponsiblePerson
     from wenxiao.targets import models as t
 
     IndicatorTemplate.objects.exclude(region=None).delete()  # proposals of the demo's regions
+    for model in (Attachment, ap.AppraisalScore, ap.AppraisalAssignment, ap.Appraisal):
+        model.objects.all().delete()
     for model in (
         WorkItem,
         Transition,

@@ -15,7 +15,11 @@ NEXT = settings.FISCAL_YEAR + 1
 
 def _dw_project_without_target(users):
     unit = users["dw"].assignments.get().org
-    waiting = Project.objects.filter(project_class="3", budgets__year=NEXT).exclude(targets__year=NEXT)
+    waiting = (
+        Project.objects.filter(project_class="3", budgets__year=NEXT)
+        .exclude(targets__year=NEXT)
+        .exclude(appraisals__isnull=False)
+    )  # not held back by an ex-ante assessment (tested elsewhere)
     project = (
         waiting.filter(unit=unit).order_by("code").first()
         or waiting.filter(unit__parent=unit.parent).order_by("code").first()

@@ -19,7 +19,7 @@ def _new_project(users):
             unit_code=unit.code,
             year=2026,
             function_code="2050202",
-            amount_initial="3000000",
+            amount_initial="1800000",  # below the ex-ante assessment threshold
             responsible_name="陈明",
         ),
         actor=users["dw"],

@@ -186,6 +186,15 @@ def cmd_review(args) -> int:
     return review_file(args.file, args.json)
 
 
+def cmd_appraisal(args) -> int:
+    _setup()
+    from wenxiao.appraisal.cli import list_appraisals, write_report
+
+    if args.appraisal_command == "list":
+        return list_appraisals(args.year, username=args.user)
+    return write_report(args.id, args.output, username=args.user)
+
+
 def cmd_manage(args) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenxiao.settings")
     from django.core.management import execute_from_command_line
@@ -268,6 +277,18 @@ def build_parser() -> argparse.ArgumentParser:
     it.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     it.add_argument("--user", default="admin", help="以该账号的身份和权限导入")
     it.set_defaults(func=cmd_import)
+
+    ap = sub.add_parser("appraisal", help="事前绩效评估")
+    apsub = ap.add_subparsers(dest="appraisal_command", required=True)
+    al = apsub.add_parser("list", help="列出某年度的事前绩效评估")
+    al.add_argument("--year", type=int, required=True)
+    al.add_argument("--user", default="admin", help="按该账号的数据范围列出")
+    al.set_defaults(func=cmd_appraisal)
+    ar = apsub.add_parser("report", help="生成事前绩效评估报告（.docx 或 .pdf）")
+    ar.add_argument("id", type=int, help="评估编号")
+    ar.add_argument("-o", "--output", required=True, help="输出文件（.docx 或 .pdf）")
+    ar.add_argument("--user", default="admin", help="按该账号的数据范围生成")
+    ar.set_defaults(func=cmd_appraisal)
 
     lib = sub.add_parser("library", help="指标库")
     libsub = lib.add_subparsers(dest="library_command", required=True)

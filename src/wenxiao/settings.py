@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "wenxiao.projects",
     "wenxiao.library",
     "wenxiao.targets",
+    "wenxiao.appraisal",
 ]
 
 MIDDLEWARE = [

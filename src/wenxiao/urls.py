@@ -12,6 +12,7 @@ urlpatterns = [
     path("projects/", include("wenxiao.projects.urls")),
     path("targets/", include("wenxiao.targets.urls")),
     path("library/", include("wenxiao.library.urls")),
+    path("appraisal/", include("wenxiao.appraisal.urls")),
     path("orgs/", include("wenxiao.orgs.urls")),
     path("catalog/", include("wenxiao.catalog.urls")),
     path("", include("wenxiao.core.urls")),

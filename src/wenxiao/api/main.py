@@ -47,6 +47,7 @@ def not_found(request, exc):
 
 
 def _mount() -> None:
+    from wenxiao.appraisal.api import router as appraisal_router
     from wenxiao.core.api import router as core_router
     from wenxiao.library.api import router as library_router
     from wenxiao.orgs.api import router as orgs_router
@@ -56,6 +57,7 @@ def _mount() -> None:
     api.add_router("/projects", projects_router)
     api.add_router("/targets", targets_router)
     api.add_router("/library", library_router)
+    api.add_router("/appraisals", appraisal_router)
     api.add_router("/", core_router)
     api.add_router("/", orgs_router)
 

@@ -19,6 +19,16 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "智能审核阈值（如 max_row_weight 单项最高分值、satisfaction_min 满意度下限、unit_cost_factor 单位成本偏离倍数，"
         "见 targets/rules.py 的 ReviewConfig）",
     ),
+    "appraisal.triggers": (
+        {"threshold": 2_000_000, "finance_threshold": 5_000_000},
+        "事前评估触发金额（元）：财政资金达到 threshold 的新增项目须部门评估，达到 finance_threshold 原则上由财政评估",
+    ),
+    "appraisal.cutoffs": (
+        {"support": 80, "adjust": 60},
+        "事前评估结论分数线：≥support 予以支持，≥adjust 调整完善后予以支持，其余不予支持",
+    ),
+    "appraisal.ratings": ({"优": 1, "良": 0.8, "中": 0.6, "差": 0.3}, "事前评估要点等级对应的得分比例"),
+    "appraisal.template": ({}, "事前评估模板 {维度: [[要点, 分值], …]}；为空时用默认模板（六个维度共100分）"),
     "targets.grade_effects": (
         {"优": "pass", "良": "pass", "中": "return", "差": "reject"},
         "绩效科终审等级的处理（88号：优直接进入预算安排；良财政修改后进入；中退回修改；差不得进入预算安排）",

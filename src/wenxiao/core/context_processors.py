@@ -5,7 +5,7 @@ from django.urls import reverse
 
 # (key, label, url name or None while the stage is still being built)
 STAGES = [
-    ("appraisal", "事前评估", None),
+    ("appraisal", "事前评估", "appraisal:list"),
     ("targets", "目标管理", "targets:list"),
     ("monitoring", "运行监控", None),
     ("evaluation", "绩效评价", None),

@@ -162,3 +162,26 @@ class Setting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+class Attachment(models.Model):
+    """A file attached to any document (evidence, reports). Readable by whoever can see the document."""
+
+    content_type = models.ForeignKey(ContentType, models.PROTECT)
+    object_id = models.BigIntegerField()
+    region = models.ForeignKey("orgs.Region", models.PROTECT, null=True, blank=True, related_name="+")
+    file = models.FileField(upload_to="attachments/%Y/%m")
+    name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小")
+    sm3 = models.CharField("SM3 摘要", max_length=64)
+    note = models.CharField("说明", max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return self.name

@@ -225,6 +225,9 @@ def do_create_project(data: ProjectInput, *, actor) -> Project:
                         recorded_by=actor if actor.pk else None,
                     )
                 workflow.open_work_item(project)
+                from wenxiao.appraisal.services import flag_if_needed
+
+                flag_if_needed(project, year, actor=actor)  # R05: new major projects need an ex-ante assessment
                 audit.record(
                     actor,
                     "project.create",
@@ -346,6 +349,11 @@ def do_transition(project_id: int, action: str, *, actor, comment: str = "", exp
         raise NotFound("项目不存在。")
     if not can_write(actor):
         raise PermissionDenied("只读账号不能办理审核。")
+    if action == "finance_approve":
+        from wenxiao.appraisal.services import gate_reason
+
+        if reason := gate_reason(project):  # R07: no passing ex-ante assessment, no 入库
+            raise ValidationError(reason)
     return workflow.transition(project, action, actor=actor, comment=comment, expected_version=expected_version)
 
 

@@ -28,6 +28,7 @@ from wenxiao.projects.models import (
     ResponsiblePerson,
 )
 from wenxiao.seed import vocab
+from wenxiao.seed.appraisals import seed_appraisals
 from wenxiao.seed.targets import seed_targets
 
 BUDGETS = {"general": "1", "fund": "2", "soe": "3", "social": "4"}
@@ -114,6 +115,7 @@ def seed(scale: str = "demo", year: int = 2026, seed: int = 1, password: str = "
         progress(f"主管部门 {len(built.departments)} 个，预算单位 {sum(len(u) for u in built.units.values())} 个")
         counts = _projects(cfg, rng, built, year)
         progress(f"项目 {counts['projects']} 个，年度预算 {counts['budgets']} 条")
+        counts.update(seed_appraisals(year, rng, _system_user()))
         if cfg.with_targets:
             counts.update(seed_targets(year, rng, _system_user()))
             counts["library_ranges"] = refresh_library_ranges()
@@ -564,7 +566,7 @@ def _demo_new_project(unit: Organisation, dept: Organisation, year: int) -> None
         economic_class_id="31007",
         project_class="3",
         attribute="new",
-        state="in_library",
+        state="draft",
         description="建设校园网络、智慧教室和教学管理平台，提升信息化教学水平。",
         search_text="",
     )
@@ -581,6 +583,10 @@ def _demo_new_project(unit: Organisation, dept: Organisation, year: int) -> None
     ResponsiblePerson.objects.create(
         region=unit.region, project=p, name="陈明", position="副校长", start_date=date(year - 1, 11, 1)
     )
+    from wenxiao.appraisal.services import flag_if_needed
+
+    workflow.open_work_item(p)
+    flag_if_needed(p, year, actor=None)  # 320万元 new project: needs its ex-ante assessment first (R05)
 
 
 def set_demo_passwords(password: str) -> None:

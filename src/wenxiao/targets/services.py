@@ -684,6 +684,11 @@ def do_approve(
     targets = list(targets.select_related("project"))
     if not targets:
         raise ValidationError("没有终审通过、待批复的绩效目标。")
+    from wenxiao.appraisal.services import gate_reason
+
+    blocked = [f"{t.project.name}：{r}" for t in targets if t.project_id and (r := gate_reason(t.project, year))]
+    if blocked:  # the budget goes with the target: an ex-ante assessment that has not passed stops both
+        raise ValidationError("以下项目的预算暂不能批复。", {"projects": blocked})
     with transaction.atomic():
         approval = Approval.objects.create(
             region=department.region,
@@ -728,6 +733,10 @@ def do_approve(
 
 def budget_gate(project: Project, year: int) -> str | None:
     """Why the project's budget for `year` cannot be approved yet, or None (“无目标不安排预算”)."""
+    from wenxiao.appraisal.services import gate_reason
+
+    if reason := gate_reason(project, year):
+        return reason
     required = setting("targets.required_classes", project.region, year)
     if (
         project.project_class in required

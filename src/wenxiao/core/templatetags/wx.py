@@ -34,3 +34,8 @@ def query_with(context, **kwargs) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "") if isinstance(mapping, dict) else ""
+
+
+@register.filter
+def get_attr(obj, name: str):
+    return getattr(obj, name, "")
