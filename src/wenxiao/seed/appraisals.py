@@ -34,10 +34,11 @@ def _ratings(rng: random.Random, items, pool) -> dict[str, str]:
 
 
 def seed_appraisals(year: int, rng: random.Random, system) -> dict:
-    budgets = {b.project_id: b for b in ProjectBudget.objects.filter(year=year, project__attribute="new",
-                                                                     project__project_class="3")}
-    projects = list(Project.objects.filter(pk__in=list(budgets)).select_related("unit", "department")
-                    .order_by("id"))
+    budgets = {
+        b.project_id: b
+        for b in ProjectBudget.objects.filter(year=year, project__attribute="new", project__project_class="3")
+    }
+    projects = list(Project.objects.filter(pk__in=list(budgets)).select_related("unit", "department").order_by("id"))
     appraisals, scores, transitions, items = [], [], [], []
     now = timezone.now()
     for p in projects:
@@ -51,13 +52,13 @@ def seed_appraisals(year: int, rng: random.Random, system) -> dict:
             state = rng.choice(["required", "finance_review", "concluded", "returned"])
             pool = GOOD if state != "concluded" or rng.random() < 0.6 else WEAK
         tpl = scoring.template_items(policy=p.kind == "policy")
-        self_given = _ratings(rng, tpl, GOOD)
+        self_given = _ratings(rng, tpl, GOOD) if state != "required" else {}  # not yet self-assessed
         final_given = _ratings(rng, tpl, pool) if state == "concluded" else {}
         for _ in range(30):  # a project in the library passed: draw ratings that support it
             if p.state != "in_library" or scoring.score(tpl, final_given).conclusion == "support":
                 break
             final_given = _ratings(rng, tpl, ["优", "良"])
-        self_result = scoring.score(tpl, self_given)
+        self_result = scoring.score(tpl, self_given) if self_given else None
         final_result = scoring.score(tpl, final_given) if final_given else None
         conclusion = final_result.conclusion if final_result else ""
         recommended = None
@@ -65,16 +66,28 @@ def seed_appraisals(year: int, rng: random.Random, system) -> dict:
             share = {"support": Decimal("1"), "adjust": Decimal("0.85"), "reject": Decimal("0")}[conclusion]
             recommended = (b.amount_fiscal * share).quantize(Decimal("0.01"))
         a = Appraisal(
-            region_id=p.region_id, project=p, unit=p.unit, department=p.department, year=year,
-            policy=p.kind == "policy", triggers=fired, finance_required=finance, state=state,
-            amount_requested=b.amount_fiscal, amount_recommended=recommended, conclusion=conclusion,
+            region_id=p.region_id,
+            project=p,
+            unit=p.unit,
+            department=p.department,
+            year=year,
+            policy=p.kind == "policy",
+            triggers=fired,
+            finance_required=finance,
+            state=state,
+            amount_requested=b.amount_fiscal,
+            amount_recommended=recommended,
+            conclusion=conclusion,
             background=f"落实上级决策部署和本地发展规划，{p.name}列入{year}年度重点工作。",
-            content=p.description, goals=f"{year}年内完成{p.name}主要建设（实施）内容，资金使用合规，效益按期显现。",
-            funding=f"申请财政资金{b.amount_fiscal / 10000:,.2f}万元。", method="资料审核、现场调研、专家论证相结合。",
-            self_total=self_result.total, final_total=final_result.total if final_result else None,
+            content=p.description,
+            goals=f"{year}年内完成{p.name}主要建设（实施）内容，资金使用合规，效益按期显现。",
+            funding=f"申请财政资金{b.amount_fiscal / 10000:,.2f}万元。",
+            method="资料审核、现场调研、专家论证相结合。",
+            self_total=self_result.total if self_result else None,
+            final_total=final_result.total if final_result else None,
             adjustment_required="细化绩效指标，压减非必要支出" if conclusion == "adjust" else "",
-            concluded_by=system if conclusion else None, concluded_at=now - timedelta(days=rng.randint(30, 300))
-            if conclusion else None,
+            concluded_by=system if conclusion else None,
+            concluded_at=now - timedelta(days=rng.randint(30, 300)) if conclusion else None,
         )
         appraisals.append((a, tpl, self_given, final_given))
     Appraisal.objects.bulk_create([a for a, *_ in appraisals], batch_size=500)
@@ -83,9 +96,18 @@ def seed_appraisals(year: int, rng: random.Random, system) -> dict:
             for i in tpl:
                 rating = given.get(i.key)
                 if rating:
-                    scores.append(AppraisalScore(region_id=a.region_id, appraisal=a, stage=stage,
-                                                 dimension=i.dimension, item=i.name, points=i.points, rating=rating,
-                                                 score=scoring.item_score(i.points, rating)))
+                    scores.append(
+                        AppraisalScore(
+                            region_id=a.region_id,
+                            appraisal=a,
+                            stage=stage,
+                            dimension=i.dimension,
+                            item=i.name,
+                            points=i.points,
+                            rating=rating,
+                            score=scoring.item_score(i.points, rating),
+                        )
+                    )
         transitions += workflow.replayed(a, PATHS[a.state], actor=system)
         if item := workflow.pending_item(a):
             items.append(item)
