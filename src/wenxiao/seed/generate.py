@@ -115,8 +115,8 @@ def seed(scale: str = "demo", year: int = 2026, seed: int = 1, password: str = "
         progress(f"主管部门 {len(built.departments)} 个，预算单位 {sum(len(u) for u in built.units.values())} 个")
         counts = _projects(cfg, rng, built, year)
         progress(f"项目 {counts['projects']} 个，年度预算 {counts['budgets']} 条")
-        counts.update(seed_appraisals(year, rng, _system_user()))
-        if cfg.with_targets:
+        if cfg.with_targets:  # the province scale is for volume: projects and budgets only
+            counts.update(seed_appraisals(year, rng, _system_user()))
             counts.update(seed_targets(year, rng, _system_user()))
             counts["library_ranges"] = refresh_library_ranges()
             progress(f"绩效目标 {counts['targets']} 个，指标 {counts['indicators']} 条")
