@@ -378,6 +378,16 @@ def check_appraisal_attachment(client_as, users, dw_project):
     assert [x.name for x in attachments_of(a)] == ["可行性研究报告.pdf"]
 
 
+def check_user_pages(client_as, users, dw_project):
+    dw = users["dw"]
+    for outsider in ["dw", "zgbm", "jxk", "rd"]:
+        assert client_as(outsider).get(f"/orgs/users/{dw.pk}/").status_code == 404
+        assert client_as(outsider).post(f"/orgs/users/{dw.pk}/change/", {"op": "deactivate"}).status_code == 404
+    dw.refresh_from_db()
+    assert dw.is_active
+    assert client_as("admin").get(f"/orgs/users/{dw.pk}/").status_code == 200
+
+
 PAGES = {
     "home": check_home,
     "login": check_public,
@@ -392,6 +402,8 @@ PAGES = {
     "projects:responsible": _detail_404("/projects/{pk}/responsible/", "post"),
     "orgs:list": check_org_list,
     "orgs:users": check_user_list,
+    "orgs:user": check_user_pages,
+    "orgs:user_change": check_user_pages,
     "catalog:functions": check_catalog,
     "core:todos": check_todos,
     "core:audit": check_audit,
