@@ -16,7 +16,7 @@ from wenxiao.appraisal.scoring import CONCLUSIONS as CONCLUSION_LABELS
 from wenxiao.core import workflow
 from wenxiao.core.attachments import attach, attachments_of
 from wenxiao.core.config import setting
-from wenxiao.core.errors import ServiceError
+from wenxiao.core.errors import ServiceError, error_text
 from wenxiao.core.models import Attachment
 from wenxiao.core.scoping import can_write
 from wenxiao.orgs.models import User
@@ -32,11 +32,6 @@ def _visible_or_404(request, pk: int) -> Appraisal:
     if a is None:
         raise Http404("评估不存在或无权查看")
     return a
-
-
-def _error(request, e: ServiceError) -> None:
-    details = [m for ms in e.errors.values() for m in ms]
-    messages.error(request, e.message + ("（" + "；".join(details[:6]) + "）" if details else ""))
 
 
 @login_required
@@ -140,7 +135,7 @@ def appraisal_save(request, pk: int):
             expected_version=request.POST.get("version"),
         )
     except ServiceError as e:
-        _error(request, e)
+        messages.error(request, error_text(e))
     else:
         messages.success(request, "评分已保存。")
     return redirect("appraisal:detail", pk=pk)
@@ -159,7 +154,7 @@ def appraisal_action(request, pk: int):
             expected_version=request.POST.get("version") or None,
         )
     except ServiceError as e:
-        _error(request, e)
+        messages.error(request, error_text(e))
     else:
         messages.success(request, f"已办理，当前状态：{a.state_label}。")
     return redirect("appraisal:detail", pk=pk)
@@ -174,7 +169,7 @@ def appraisal_assign(request, pk: int):
             pk, request.POST.getlist("assessor"), actor=request.user, comment=request.POST.get("comment", "")
         )
     except ServiceError as e:
-        _error(request, e)
+        messages.error(request, error_text(e))
     else:
         messages.success(request, "已委托评估。")
     return redirect("appraisal:detail", pk=pk)
@@ -195,7 +190,7 @@ def appraisal_conclude(request, pk: int):
             reason=p.get("reason", ""),
         )
     except ServiceError as e:
-        _error(request, e)
+        messages.error(request, error_text(e))
     else:
         messages.success(request, f"评估结论：{a.get_conclusion_display()}。")
     return redirect("appraisal:detail", pk=pk)
@@ -208,7 +203,7 @@ def appraisal_adjustment(request, pk: int):
     try:
         services.do_record_adjustment(pk, request.POST.get("note", ""), actor=request.user)
     except ServiceError as e:
-        _error(request, e)
+        messages.error(request, error_text(e))
     else:
         messages.success(request, "已登记调整完善情况，项目可以入库。")
     return redirect("appraisal:detail", pk=pk)
@@ -225,7 +220,7 @@ def appraisal_attach(request, pk: int):
     try:
         attach(a, upload, actor=request.user, note=request.POST.get("note", ""))
     except ServiceError as e:
-        _error(request, e)
+        messages.error(request, error_text(e))
     else:
         messages.success(request, "附件已上传。")
     return redirect("appraisal:detail", pk=pk)

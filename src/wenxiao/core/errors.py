@@ -10,6 +10,15 @@ class ServiceError(Exception):
         self.errors = errors or {}
 
 
+def error_text(e: ServiceError, limit: int = 8) -> str:
+    """The message a page shows for a refused write: the reason, then the first details."""
+    details = [m for msgs in e.errors.values() for m in msgs]
+    if not details:
+        return e.message
+    more = "…" if len(details) > limit else ""
+    return f"{e.message}（{'；'.join(details[:limit])}{more}）"
+
+
 class ValidationError(ServiceError):
     status = 400
 

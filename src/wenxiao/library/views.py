@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from wenxiao.catalog.models import FunctionClass
 from wenxiao.core import workflow
-from wenxiao.core.errors import ServiceError
+from wenxiao.core.errors import ServiceError, error_text
 from wenxiao.core.scoping import can_write
 from wenxiao.library import selectors, services
 from wenxiao.library.frameworks import FRAMEWORKS
@@ -67,7 +67,7 @@ def indicator_new(request):
                 {**data.dict(), "sectors": data.get("sectors", "").replace("，", ",").split(",")}, actor=request.user
             )
         except ServiceError as e:
-            messages.error(request, e.message + "（" + "；".join(m for ms in e.errors.values() for m in ms) + "）")
+            messages.error(request, error_text(e))
         else:
             messages.success(request, f"指标“{t.name}”已提交入库申请，待绩效科审核发布。")
             return redirect("library:detail", pk=t.pk)
@@ -87,7 +87,7 @@ def indicator_revise(request, pk: int):
     try:
         t = services.do_revise(pk, {f: request.POST[f] for f in fields if f in request.POST}, actor=request.user)
     except ServiceError as e:
-        messages.error(request, e.message + "（" + "；".join(m for ms in e.errors.values() for m in ms) + "）")
+        messages.error(request, error_text(e))
     else:
         messages.success(request, f"已保存为第{t.revision}版。")
     return redirect("library:detail", pk=pk)

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from wenxiao.core.errors import ServiceError
+from wenxiao.core.errors import ServiceError, error_text
 from wenxiao.orgs import selectors, services
 from wenxiao.orgs.models import Organisation, Role, User
 
@@ -51,7 +51,7 @@ def user_list(request):
                 roles=[(p.get("role", ""), p.get("org", "").strip())],
             )
         except ServiceError as e:
-            messages.error(request, e.message + "（" + "；".join(m for ms in e.errors.values() for m in ms) + "）")
+            messages.error(request, error_text(e))
         else:
             messages.success(request, f"已创建账号 {user.username}。")
             return redirect("orgs:user", pk=user.pk)

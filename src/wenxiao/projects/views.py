@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from wenxiao.catalog.choices import BudgetKind, FundType, ProjectClass
 from wenxiao.catalog.models import FunctionClass
 from wenxiao.core import workflow
-from wenxiao.core.errors import ServiceError
+from wenxiao.core.errors import ServiceError, error_text
 from wenxiao.core.jobs import start_job
 from wenxiao.core.models import AuditEvent
 from wenxiao.core.scoping import can_write
@@ -233,7 +233,7 @@ def project_adjust(request, pk: int):
             actor=request.user,
         )
     except ServiceError as e:
-        messages.error(request, _joined(e))
+        messages.error(request, error_text(e))
     else:
         messages.success(request, "预算调整已登记。")
     return redirect("projects:detail", pk=pk)
@@ -250,15 +250,10 @@ def project_responsible(request, pk: int):
     try:
         services.do_change_responsible(pk, actor=request.user, **form.cleaned_data)
     except ServiceError as e:
-        messages.error(request, _joined(e))
+        messages.error(request, error_text(e))
     else:
         messages.success(request, "项目责任人已变更，原责任人记录已保留。")
     return redirect("projects:detail", pk=pk)
-
-
-def _joined(e: ServiceError) -> str:
-    details = "；".join(m for msgs in e.errors.values() for m in msgs)
-    return f"{e.message}{'（' + details + '）' if details else ''}"
 
 
 def _form_errors(form, e: ServiceError) -> None:

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from wenxiao.core import workflow
-from wenxiao.core.errors import ServiceError
+from wenxiao.core.errors import ServiceError, error_text
 from wenxiao.core.scoping import can_write
 from wenxiao.library.models import Framework
 from wenxiao.orgs.models import Organisation
@@ -28,11 +28,6 @@ def target_year() -> int:
 def _year(request) -> int | None:
     y = request.GET.get("year", str(target_year()))
     return int(y) if y.isdigit() else None
-
-
-def _error_text(e: ServiceError) -> str:
-    details = [m for msgs in e.errors.values() for m in msgs]
-    return e.message + ("（" + "；".join(details[:8]) + ("…" if len(details) > 8 else "") + "）" if details else "")
 
 
 def _visible_or_404(request, pk: int) -> Target:
@@ -91,7 +86,7 @@ def target_create(request):
         else:
             target = services.do_create_whole_target(int(request.POST.get("unit") or 0), year, actor=request.user)
     except (ServiceError, ValueError) as e:
-        messages.error(request, _error_text(e) if isinstance(e, ServiceError) else "参数有误")
+        messages.error(request, error_text(e) if isinstance(e, ServiceError) else "参数有误")
         return redirect(f"/targets/?year={year}")
     messages.success(request, "已创建绩效目标" + ("，并按上年已批复目标预填。" if target.indicators.exists() else "。"))
     return redirect("targets:edit", pk=target.pk)
@@ -175,7 +170,7 @@ def target_edit(request, pk: int):
                 tasks=tasks,
             )
         except ServiceError as e:
-            messages.error(request, _error_text(e))
+            messages.error(request, error_text(e))
         else:
             messages.success(request, "已保存。" + ("" if services.problems_of(target) else "检查通过，可以提交审核。"))
             if request.POST.get("then") == "submit":
@@ -203,7 +198,7 @@ def _submit(request, target):
     try:
         services.do_transition(target.pk, "submit", actor=request.user, expected_version=target.version)
     except ServiceError as e:
-        messages.error(request, _error_text(e))
+        messages.error(request, error_text(e))
         return redirect("targets:edit", pk=target.pk)
     messages.success(request, "已提交主管部门审核。")
     return redirect(target)
@@ -266,7 +261,7 @@ def add_from_library(request, pk: int):
     try:
         services.do_add_from_library(pk, ids, actor=request.user, expected_version=request.POST.get("version"))
     except ServiceError as e:
-        messages.error(request, _error_text(e))
+        messages.error(request, error_text(e))
     else:
         messages.success(request, f"已从指标库加入 {len(ids)} 个指标，请核对指标值。")
     return redirect("targets:edit", pk=pk)
@@ -280,7 +275,7 @@ def add_suggestions(request, pk: int):
     try:
         services.do_add_suggestions(pk, names, actor=request.user, expected_version=request.POST.get("version"))
     except ServiceError as e:
-        messages.error(request, _error_text(e))
+        messages.error(request, error_text(e))
     else:
         messages.success(request, f"已加入 {len(names)} 个推荐指标，请核对指标值。")
     return redirect("targets:edit", pk=pk)
@@ -293,7 +288,7 @@ def distribute(request, pk: int):
     try:
         services.do_distribute_weights(pk, actor=request.user, expected_version=request.POST.get("version"))
     except ServiceError as e:
-        messages.error(request, _error_text(e))
+        messages.error(request, error_text(e))
     else:
         messages.success(request, "已按权重方案分配分值。")
     return redirect("targets:edit", pk=pk)
@@ -313,7 +308,7 @@ def target_action(request, pk: int):
             expected_version=request.POST.get("version") or None,
         )
     except ServiceError as e:
-        messages.error(request, _error_text(e))
+        messages.error(request, error_text(e))
         return redirect("targets:detail", pk=pk)
     messages.success(request, f"已办理，当前状态：{target.state_label}。")
     if action == "adjust":
@@ -334,7 +329,7 @@ def target_comment(request, pk: int):
             indicator_id=int(row) if row and row.isdigit() else None,
         )
     except ServiceError as e:
-        messages.error(request, _error_text(e))
+        messages.error(request, error_text(e))
     else:
         messages.success(request, "审核意见已记录。")
     return redirect("targets:detail", pk=pk)
@@ -355,7 +350,7 @@ def final_review(request, pk: int):
             expected_version=request.POST.get("version") or None,
         )
     except ServiceError as e:
-        messages.error(request, _error_text(e))
+        messages.error(request, error_text(e))
     else:
         messages.success(request, f"终审完成（{target.grade}），当前状态：{target.state_label}。")
     return redirect("targets:detail", pk=pk)
@@ -400,7 +395,7 @@ def approve(request):
                 publish=request.POST.get("publish") == "on",
             )
         except ServiceError as e:
-            messages.error(request, _error_text(e))
+            messages.error(request, error_text(e))
         else:
             messages.success(
                 request,
