@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "wenxiao.core.security.IdleTimeoutMiddleware",
+    "wenxiao.core.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "wenxiao.urls"
@@ -107,6 +109,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "wenxiao.core.security.CharacterClassesValidator"},
+    {"NAME": "wenxiao.core.security.HistoryValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -132,6 +136,7 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 TASKS = {
     "default": {

@@ -3,10 +3,11 @@ from django.urls import include, path
 
 from wenxiao.api.main import api
 from wenxiao.core import views as core_views
+from wenxiao.core.security import LoginForm
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),
     path("projects/", include("wenxiao.projects.urls")),

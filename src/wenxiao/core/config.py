@@ -10,6 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 DEFAULTS: dict[str, tuple[Any, str]] = {
+    "security.lockout_threshold": (5, "连续登录失败多少次后锁定账号"),
+    "security.lockout_minutes": (30, "账号锁定时长（分钟）"),
+    "security.idle_minutes": (30, "无操作多少分钟后自动退出登录"),
+    "security.password_history": (5, "不得重复使用最近几次的密码"),
     # key: (default, what it is)
     "targets.framework": ("10号", "绩效指标体系：10号（产出/效益/满意度）或 101号（成本为一级指标）"),
     "targets.required_classes": (["3"], "须申报绩效目标才能批复预算的项目类别（3=特定目标类）"),

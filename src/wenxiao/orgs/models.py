@@ -120,12 +120,25 @@ class User(AbstractUser):
     org = models.ForeignKey(
         Organisation, models.PROTECT, null=True, blank=True, related_name="users", verbose_name="所在机构"
     )
+    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        changed = self._password is not None  # set_password() was called: keep the hash in the history
+        if changed:
+            from django.utils import timezone
+
+            self.password_changed_at = timezone.now()
+        super().save(*args, **kwargs)
+        if changed:
+            PasswordHistory.objects.create(user=self, password=self.password)
 
     @property
     def role_codes(self) -> set[str]:
@@ -150,3 +163,36 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.org}"
+
+
+class PasswordHistory(models.Model):
+    """Earlier password hashes, so a user cannot go back to one of the last few (等保: no reuse)."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
+class LoginEvent(models.Model):
+    """Every login attempt: who (or which user name was tried), from where, and whether it worked."""
+
+    user = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="login_events")
+    username = models.CharField("用户名", max_length=150)
+    ip = models.CharField("来源地址", max_length=45, blank=True)
+    success = models.BooleanField("成功")
+    reason = models.CharField("说明", max_length=60, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "登录记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {'成功' if self.success else '失败'}"

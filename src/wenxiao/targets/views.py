@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -246,7 +248,8 @@ def blank_row(request, pk: int):
         "targets/_row.html",
         {
             "r": None,
-            "i": int(request.GET.get("i", 0)),
+            # rows are read back in index order: a millisecond clock keeps new rows after the old ones, in order
+            "i": int(time.time() * 1000),
             "tree": framework.tree(),
             "sources": ["计划标准", "行业标准", "历史标准", "其他标准"],
         },
