@@ -99,3 +99,20 @@ def test_deactivate_revoke_and_grant_through_the_page(users, client_as):
     dw.refresh_from_db()
     assert not dw.is_active
     assert Client().post("/login/", {"username": "dw", "password": "test-pass-1"}).status_code == 200  # refused
+
+
+def test_three_administrators_stay_separate(users):
+    bureau = _county_bureau(users).code
+    with pytest.raises(ValidationError) as e:
+        services.do_create_user(
+            actor=users["admin"],
+            username="all_powers",
+            display_name="",
+            org_code=bureau,
+            password="All-powers-2026",
+            roles=[("sysadmin", bureau), ("auditadmin", bureau)],
+        )
+    assert "三员分立" in e.value.errors["roles"][0]
+    with pytest.raises(ValidationError):  # an administrator takes no business role either
+        services.do_grant(actor=users["admin"], user_id=users["auditadmin"].pk, role="performance", org_code=bureau)
+    assert not users["auditadmin"].assignments.filter(role="performance").exists()

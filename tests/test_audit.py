@@ -11,6 +11,32 @@ from wenxiao.projects.models import Project
 pytestmark = pytest.mark.django_db
 
 
+def tamper(sql: str, params: list) -> None:
+    """What someone with full database rights could do: drop the append-only guard, then change rows."""
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute("DROP TRIGGER IF EXISTS core_auditevent_append_only ON core_auditevent")
+        else:
+            c.execute("DROP TRIGGER IF EXISTS core_auditevent_no_update")
+            c.execute("DROP TRIGGER IF EXISTS core_auditevent_no_delete")
+        c.execute(sql, params)
+
+
+def test_the_log_is_append_only_in_the_database(users):
+    from django.db import DatabaseError, transaction
+
+    from wenxiao.core import audit
+
+    e = audit.record(users["jxk"], "test.event", object_type="test", object_repr="一条记录")
+    for sql in (
+        "UPDATE core_auditevent SET actor_name = 'x' WHERE id = %s",
+        "DELETE FROM core_auditevent WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
+            c.execute(sql, [e.id])
+    assert AuditEvent.objects.get(pk=e.pk).actor_name == "jxk"
+
+
 def _edit(project, user, **changes):
     return services.do_update_project(project.pk, changes, actor=user, expected_version=project.version)
 
@@ -41,8 +67,7 @@ def test_editing_a_row_by_hand_is_detected_and_named(users):
     _edit(p, users["dw"], name="第二次修改")
     assert verify_chain().ok
     target = AuditEvent.objects.filter(object_id=str(p.pk), action="project.update").order_by("seq").first()
-    with connection.cursor() as c:  # what someone with database access might do
-        c.execute("UPDATE core_auditevent SET actor_name = %s WHERE id = %s", ["someone_else", target.id])
+    tamper("UPDATE core_auditevent SET actor_name = %s WHERE id = %s", ["someone_else", target.id])
     result = verify_chain()
     assert not result.ok
     assert result.broken_seq == target.seq and result.broken_id == target.id
@@ -56,8 +81,7 @@ def test_deleting_a_row_is_detected(users):
     p.refresh_from_db()
     _edit(p, users["dw"], name="改二")
     first = AuditEvent.objects.filter(object_id=str(p.pk)).order_by("seq").first()
-    with connection.cursor() as c:
-        c.execute("DELETE FROM core_auditevent WHERE id = %s", [first.id])
+    tamper("DELETE FROM core_auditevent WHERE id = %s", [first.id])
     result = verify_chain()
     assert not result.ok and result.broken_seq == first.seq + 1
 
@@ -68,8 +92,7 @@ def test_deleting_the_last_row_is_detected(users):
     p.refresh_from_db()
     _edit(p, users["dw"], name="改一")
     last = AuditEvent.objects.order_by("-seq").first()
-    with connection.cursor() as c:
-        c.execute("DELETE FROM core_auditevent WHERE id = %s", [last.id])
+    tamper("DELETE FROM core_auditevent WHERE id = %s", [last.id])
     assert not verify_chain().ok
 
 

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-from django.db import connection
 
 from wenxiao.cli import main
 from wenxiao.core.models import AuditEvent
@@ -32,8 +31,9 @@ def test_audit_verify_exit_codes(capsys, users):
     audit.record(users["jxk"], "test.event", object_type="test", object_repr="一条记录", after={"x": 1})
     assert main(["audit", "verify"]) == 0
     row = AuditEvent.objects.latest("seq")
-    with connection.cursor() as c:
-        c.execute("UPDATE core_auditevent SET after = %s WHERE id = %s", ['{"x": 2}', row.id])
+    from tests.test_audit import tamper
+
+    tamper("UPDATE core_auditevent SET after = %s WHERE id = %s", ['{"x": 2}', row.id])
     assert main(["audit", "verify"]) == 1
     assert f"第 {row.seq} 条记录" in capsys.readouterr().err
 

@@ -388,6 +388,19 @@ def check_user_pages(client_as, users, dw_project):
     assert client_as("admin").get(f"/orgs/users/{dw.pk}/").status_code == 200
 
 
+def check_logins(client_as, users, dw_project):
+    from django.test import Client
+
+    Client().post("/login/", {"username": "dw", "password": "wrong-password"})
+    Client().post("/login/", {"username": "dw2", "password": "wrong-password"})
+    mine = client_as("dw2").get("/account/logins/").content.decode()
+    assert mine.count("失败</span>") == 1  # dw2 sees its own attempt only
+    for u in ["dw", "jxk", "admin"]:
+        assert client_as(u).get("/audit/logins/").status_code == 404
+    everything = client_as("auditadmin").get("/audit/logins/", {"failed": "1"}).content.decode()
+    assert ">dw<" in everything and ">dw2<" in everything
+
+
 PAGES = {
     "home": check_home,
     "login": check_public,
@@ -408,6 +421,8 @@ PAGES = {
     "core:todos": check_todos,
     "core:audit": check_audit,
     "core:settings": check_settings,
+    "core:my_logins": check_logins,
+    "core:all_logins": check_logins,
     "core:jobs": check_jobs,
     "core:job_status": check_jobs,
     "core:job_download": check_jobs,

@@ -36,6 +36,8 @@ def shell(request):
         admin_links.append(("参数设置", reverse("core:settings")))
     if "auditadmin" in user.role_codes:
         admin_links.append(("审计日志", reverse("core:audit")))
+        admin_links.append(("全部登录记录", reverse("core:all_logins")))
+    admin_links.append(("我的登录记录", reverse("core:my_logins")))
     admin_links.append(("我的后台任务", reverse("core:jobs")))
     return {
         "FISCAL_YEAR": settings.FISCAL_YEAR,

@@ -139,3 +139,28 @@ def settings_page(request):
         )
     own = Setting.objects.filter(region=region).select_related("region") if region else Setting.objects.none()
     return render(request, "core/settings.html", {"rows": rows, "region": region, "year": year, "own": own})
+
+
+@login_required
+def my_logins(request):
+    """A user's own login history (等保: users see when and from where their account was used)."""
+    from wenxiao.orgs.models import LoginEvent
+
+    events = LoginEvent.objects.filter(user=request.user)[:100]
+    return render(request, "core/logins.html", {"events": events, "all_users": False})
+
+
+@login_required
+def all_logins(request):
+    """Every login attempt, for the 审计管理员 only."""
+    from wenxiao.orgs.models import LoginEvent
+
+    if "auditadmin" not in request.user.role_codes:
+        raise Http404
+    qs = LoginEvent.objects.select_related("user")
+    if username := request.GET.get("username"):
+        qs = qs.filter(username=username)
+    if request.GET.get("failed"):
+        qs = qs.filter(success=False)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    return render(request, "core/logins.html", {"events": page, "page": page, "all_users": True})

@@ -11,6 +11,17 @@ from wenxiao.core.errors import NotFound, PermissionDenied, ValidationError
 from wenxiao.orgs.models import Organisation, Role, RoleAssignment, User
 
 MANAGERS = ("sysadmin", "secadmin")
+ADMIN_ROLES = ("sysadmin", "secadmin", "auditadmin")  # 三员: system, security, audit administrators
+
+
+def separation_problem(roles: set[str]) -> str | None:
+    """三员分立: one account holds at most one of the three administrator roles, and then no business role."""
+    admins = roles & set(ADMIN_ROLES)
+    if len(admins) > 1:
+        return "三员分立：系统管理员、安全管理员、审计管理员不能由同一账号兼任"
+    if admins and roles - set(ADMIN_ROLES):
+        return "三员分立：管理员账号不能同时持有业务角色"
+    return None
 
 
 def _manager_scope(actor):
@@ -62,6 +73,8 @@ def do_create_user(
     for role, _ in roles:
         if role not in Role.values:
             errors.setdefault("roles", []).append(f"未知的角色：{role}")
+    if problem := separation_problem({r for r, _ in roles}):
+        errors.setdefault("roles", []).append(problem)
     if errors:
         raise ValidationError("账号信息有误。", errors)
     org = _org(actor, org_code)
@@ -93,6 +106,8 @@ def do_grant(*, actor, user_id: int, role: str, org_code: str) -> RoleAssignment
         raise ValidationError(f"未知的角色：{role}")
     user = _managed_user(actor, user_id)
     org = _org(actor, org_code)
+    if problem := separation_problem(set(user.assignments.values_list("role", flat=True)) | {role}):
+        raise ValidationError(problem)
     with transaction.atomic():
         a, created = RoleAssignment.objects.get_or_create(user=user, role=role, org=org)
         if created:
