@@ -195,6 +195,17 @@ def cmd_appraisal(args) -> int:
     return write_report(args.id, args.output, username=args.user)
 
 
+def cmd_keys(args) -> int:
+    _setup()
+    from wenxiao.core import audit
+    from wenxiao.core.fields import rotate
+
+    n = rotate()
+    audit.record(None, "keys.rotate", object_type="keys", object_repr="字段加密密钥轮换", after={"values": n})
+    print(f"已用当前密钥重新加密 {n} 个字段值。")
+    return 0
+
+
 def cmd_manage(args) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenxiao.settings")
     from django.core.management import execute_from_command_line
@@ -289,6 +300,13 @@ def build_parser() -> argparse.ArgumentParser:
     ar.add_argument("-o", "--output", required=True, help="输出文件（.docx 或 .pdf）")
     ar.add_argument("--user", default="admin", help="按该账号的数据范围生成")
     ar.set_defaults(func=cmd_appraisal)
+
+    ks = sub.add_parser("keys", help="字段加密密钥")
+    kssub = ks.add_subparsers(dest="keys_command", required=True)
+    kr = kssub.add_parser(
+        "rotate", help="用 WENXIAO_FIELD_KEY 重新加密全部加密字段（旧密钥放在 WENXIAO_FIELD_OLD_KEYS）"
+    )
+    kr.set_defaults(func=cmd_keys)
 
     lib = sub.add_parser("library", help="指标库")
     libsub = lib.add_subparsers(dest="library_command", required=True)

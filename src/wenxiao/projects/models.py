@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 
 from wenxiao.catalog.choices import BudgetKind, FundType, ProjectAttribute, ProjectClass
+from wenxiao.core.fields import EncryptedCharField
 from wenxiao.core.scoping import ScopedQuerySet
 from wenxiao.core.workflow import Step, Workflow, WorkflowDocument
 
@@ -198,7 +199,7 @@ class ResponsiblePerson(models.Model):
     project = models.ForeignKey(Project, models.PROTECT, related_name="responsible_persons")
     name = models.CharField("姓名", max_length=40)
     position = models.CharField("职务", max_length=60, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
+    phone = EncryptedCharField("联系电话", blank=True)  # personal data: SM4-encrypted at rest
     start_date = models.DateField("起始日期")
     end_date = models.DateField("终止日期", null=True, blank=True)
     change_reason = models.CharField("变更原因", max_length=200, blank=True)
