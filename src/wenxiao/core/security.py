@@ -77,7 +77,8 @@ class IdleTimeoutMiddleware:
             if last and now - last > idle:
                 logout(request)
                 return redirect(f"/login/?next={request.path}&timeout=1")
-            request.session["last_seen"] = now
+            if not last or now - last > 60:  # a session write per minute at most, not per request
+                request.session["last_seen"] = now
         return self.get_response(request)
 
 
