@@ -388,6 +388,18 @@ def check_user_pages(client_as, users, dw_project):
     assert client_as("admin").get(f"/orgs/users/{dw.pk}/").status_code == 200
 
 
+def check_password_change(client_as, users, dw_project):
+    from django.test import Client
+
+    assert Client().get("/account/password/").status_code == 302  # login first
+    client_as("dw2").post(
+        "/account/password/",
+        {"old_password": "test-pass-1", "new_password1": "Other-Pass-2026", "new_password2": "Other-Pass-2026"},
+    )
+    users["dw"].refresh_from_db()
+    assert users["dw"].check_password("test-pass-1")  # only one's own password changes
+
+
 def check_logins(client_as, users, dw_project):
     from django.test import Client
 
@@ -422,6 +434,7 @@ PAGES = {
     "core:audit": check_audit,
     "core:settings": check_settings,
     "core:my_logins": check_logins,
+    "password_change": check_password_change,
     "core:all_logins": check_logins,
     "core:jobs": check_jobs,
     "core:job_status": check_jobs,

@@ -85,3 +85,25 @@ def test_pages_send_a_strict_csp_and_carry_no_inline_script(client_as, users):
         inline = [s for s in re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html) if "application/json" not in s]
         assert not inline, (path, inline)
         assert not re.search(r"\son(click|change|submit|load)=", html), path
+
+
+def test_users_change_their_password_and_expired_ones_must(users):
+    c = Client()
+    c.post("/login/", {"username": "dw", "password": "test-pass-1"})
+    r = c.post(
+        "/account/password/",
+        {"old_password": "test-pass-1", "new_password1": "weakpassword", "new_password2": "weakpassword"},
+    )
+    assert "至少三类" in r.content.decode()
+    r = c.post(
+        "/account/password/",
+        {"old_password": "test-pass-1", "new_password1": "Better-Pass-2026", "new_password2": "Better-Pass-2026"},
+    )
+    assert r.status_code == 302
+    dw = User.objects.get(username="dw")
+    assert dw.check_password("Better-Pass-2026") and dw.password_history.count() == 1
+    assert c.get("/projects/").status_code == 200  # still logged in after the change
+    User.objects.filter(pk=dw.pk).update(password_changed_at=timezone.now() - timedelta(days=91))
+    r = c.get("/projects/")
+    assert r.status_code == 302 and r["Location"].startswith("/account/password/")
+    assert "密码已到期" in c.get(r["Location"]).content.decode()

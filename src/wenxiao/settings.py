@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wenxiao.core.security.IdleTimeoutMiddleware",
+    "wenxiao.core.security.PasswordExpiryMiddleware",
     "wenxiao.core.security.SecurityHeadersMiddleware",
 ]
 

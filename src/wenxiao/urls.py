@@ -9,6 +9,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", core_views.PasswordChange.as_view(), name="password_change"),
     path("api/v1/", api.urls),
     path("projects/", include("wenxiao.projects.urls")),
     path("targets/", include("wenxiao.targets.urls")),

@@ -14,6 +14,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "security.lockout_minutes": (30, "账号锁定时长（分钟）"),
     "security.idle_minutes": (30, "无操作多少分钟后自动退出登录"),
     "security.password_history": (5, "不得重复使用最近几次的密码"),
+    "security.password_max_age_days": (90, "密码有效期（天），到期须修改；0 为不限"),
     # key: (default, what it is)
     "targets.framework": ("10号", "绩效指标体系：10号（产出/效益/满意度）或 101号（成本为一级指标）"),
     "targets.required_classes": (["3"], "须申报绩效目标才能批复预算的项目类别（3=特定目标类）"),

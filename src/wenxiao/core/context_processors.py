@@ -38,6 +38,7 @@ def shell(request):
         admin_links.append(("审计日志", reverse("core:audit")))
         admin_links.append(("全部登录记录", reverse("core:all_logins")))
     admin_links.append(("我的登录记录", reverse("core:my_logins")))
+    admin_links.append(("修改密码", reverse("password_change")))
     admin_links.append(("我的后台任务", reverse("core:jobs")))
     return {
         "FISCAL_YEAR": settings.FISCAL_YEAR,

@@ -82,6 +82,29 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
+class PasswordExpiryMiddleware:
+    """After `security.password_max_age_days`, a browser user is sent to change the password first."""
+
+    ALLOWED = ("/account/password/", "/logout/", "/static/", "/login/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.password_changed_at
+            and not request.path.startswith(self.ALLOWED)
+            and hasattr(request, "session")
+        ):
+            days = int(setting("security.password_max_age_days"))
+            if days and timezone.now() - user.password_changed_at > timedelta(days=days):
+                return redirect("/account/password/?expired=1")
+        return self.get_response(request)
+
+
 class SecurityHeadersMiddleware:
     """A strict Content-Security-Policy: everything from this server, nothing inline but styles."""
 

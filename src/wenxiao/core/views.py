@@ -4,9 +4,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordChangeView
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from wenxiao.core.audit import verify_chain
 from wenxiao.core.models import AuditEvent, Job
@@ -164,3 +166,22 @@ def all_logins(request):
         qs = qs.filter(success=False)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     return render(request, "core/logins.html", {"events": page, "page": page, "all_users": True})
+
+
+class PasswordChange(PasswordChangeView):
+    """Change one's own password (the validators enforce length, character classes and no reuse)."""
+
+    template_name = "core/password.html"
+
+    def get_success_url(self):
+        return reverse("home")
+
+    def form_valid(self, form):
+        from django.contrib import messages
+
+        from wenxiao.core import audit
+
+        response = super().form_valid(form)
+        audit.record(self.request.user, "user.password_change", self.request.user, after={"changed": True})
+        messages.success(self.request, "密码已修改。")
+        return response
