@@ -95,3 +95,19 @@ def test_demo_no_serve_leaves_a_seeded_database(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert db.execute("SELECT status FROM core_job").fetchall() == [("done",)]
+
+
+def test_read_only_token_reads_but_cannot_write(capsys, users):
+    from django.test import Client
+
+    from wenxiao.projects.models import Project
+
+    assert main(["token", "create", "dw", "--read-only"]) == 0
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {capsys.readouterr().out.strip()}")
+    project = Project.objects.filter(unit=users["dw"].assignments.get().org).first()
+    assert client.get(f"/api/v1/projects/{project.pk}").status_code == 200
+    r = client.patch(
+        f"/api/v1/projects/{project.pk}", {"version": project.version, "name": "改名"}, content_type="application/json"
+    )
+    assert r.status_code == 403 and "只读令牌" in r.json()["detail"]
+    assert Project.objects.get(pk=project.pk).name == project.name

@@ -139,7 +139,7 @@ def cmd_token(args) -> int:
     if user is None:
         print(f"用户 {args.username} 不存在或已停用。", file=sys.stderr)
         return 2
-    print(create_token(user, name=args.name, days=args.days))
+    print(create_token(user, name=args.name, days=args.days, read_only=args.read_only))
     return 0
 
 
@@ -265,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     tc.add_argument("username")
     tc.add_argument("--name", default="命令行生成")
     tc.add_argument("--days", type=int, default=365)
+    tc.add_argument("--read-only", action="store_true", help="只读令牌：只能查询，不能修改")
     tc.set_defaults(func=cmd_token)
 
     a = sub.add_parser("audit", help="审计日志")

@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from wenxiao.core.errors import ServiceError
@@ -12,6 +13,8 @@ class BearerToken(HttpBearer):
     def authenticate(self, request, token):
         user = authenticate(token)
         if user is not None:
+            if user.token_read_only and request.method not in ("GET", "HEAD", "OPTIONS"):
+                raise HttpError(403, "只读令牌不能修改数据。")
             request.user = user
         return user
 

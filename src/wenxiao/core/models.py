@@ -139,6 +139,7 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    read_only = models.BooleanField("只读", default=False)  # a reporting client may read, never write
 
     class Meta:
         verbose_name = "接口令牌"

@@ -13,7 +13,7 @@ from wenxiao.core.crypto import sm3_hex
 from wenxiao.core.models import ApiToken
 
 
-def create_token(user, *, name: str = "", days: int | None = 365, actor=None) -> str:
+def create_token(user, *, name: str = "", days: int | None = 365, actor=None, read_only: bool = False) -> str:
     prefix = secrets.token_hex(4)
     token = f"wx_{prefix}_{secrets.token_urlsafe(32)}"
     row = ApiToken.objects.create(
@@ -22,6 +22,7 @@ def create_token(user, *, name: str = "", days: int | None = 365, actor=None) ->
         prefix=prefix,
         key_hash=sm3_hex(token),
         expires_at=timezone.now() + timedelta(days=days) if days else None,
+        read_only=read_only,
     )
     audit.record(
         actor or user,
@@ -34,7 +35,7 @@ def create_token(user, *, name: str = "", days: int | None = 365, actor=None) ->
 
 
 def authenticate(token: str):
-    """The active user owning `token`, or None."""
+    """The active user owning `token` (with `.token_read_only` set), or None."""
     parts = (token or "").split("_", 2)
     if len(parts) != 3 or parts[0] != "wx":
         return None
@@ -46,4 +47,5 @@ def authenticate(token: str):
         return None
     if not row.last_used_at or now - row.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    row.user.token_read_only = row.read_only
     return row.user
