@@ -16,7 +16,7 @@ from wenxiao.appraisal.scoring import CONCLUSIONS as CONCLUSION_LABELS
 from wenxiao.core import workflow
 from wenxiao.core.attachments import attach, attachments_of
 from wenxiao.core.config import setting
-from wenxiao.core.errors import ServiceError, error_text
+from wenxiao.core.feedback import attempt
 from wenxiao.core.models import Attachment
 from wenxiao.core.scoping import can_write
 from wenxiao.orgs.models import User
@@ -124,8 +124,9 @@ def appraisal_save(request, pk: int):
     ratings = {i_key: request.POST.get(f"r::{i_key}", "") for i_key in (i.key for i in services.template_for(a))}
     notes = {k: request.POST.get(f"n::{k}", "") for k in ratings}
     texts = {f: request.POST[f] for f in services.TEXT_FIELDS if f in request.POST}
-    try:
-        services.do_save(
+    attempt(
+        request,
+        lambda: services.do_save(
             pk,
             actor=request.user,
             stage=stage,
@@ -133,11 +134,9 @@ def appraisal_save(request, pk: int):
             notes=notes,
             texts=texts,
             expected_version=request.POST.get("version"),
-        )
-    except ServiceError as e:
-        messages.error(request, error_text(e))
-    else:
-        messages.success(request, "评分已保存。")
+        ),
+        "评分已保存。",
+    )
     return redirect("appraisal:detail", pk=pk)
 
 
@@ -145,18 +144,17 @@ def appraisal_save(request, pk: int):
 @require_POST
 def appraisal_action(request, pk: int):
     _visible_or_404(request, pk)
-    try:
-        a = services.do_transition(
+    attempt(
+        request,
+        lambda: services.do_transition(
             pk,
             request.POST.get("action", ""),
             actor=request.user,
             comment=request.POST.get("comment", ""),
             expected_version=request.POST.get("version") or None,
-        )
-    except ServiceError as e:
-        messages.error(request, error_text(e))
-    else:
-        messages.success(request, f"已办理，当前状态：{a.state_label}。")
+        ),
+        lambda a: f"已办理，当前状态：{a.state_label}。",
+    )
     return redirect("appraisal:detail", pk=pk)
 
 
@@ -164,14 +162,13 @@ def appraisal_action(request, pk: int):
 @require_POST
 def appraisal_assign(request, pk: int):
     _visible_or_404(request, pk)
-    try:
-        services.do_assign(
+    attempt(
+        request,
+        lambda: services.do_assign(
             pk, request.POST.getlist("assessor"), actor=request.user, comment=request.POST.get("comment", "")
-        )
-    except ServiceError as e:
-        messages.error(request, error_text(e))
-    else:
-        messages.success(request, "已委托评估。")
+        ),
+        "已委托评估。",
+    )
     return redirect("appraisal:detail", pk=pk)
 
 
@@ -180,19 +177,18 @@ def appraisal_assign(request, pk: int):
 def appraisal_conclude(request, pk: int):
     _visible_or_404(request, pk)
     p = request.POST
-    try:
-        a = services.do_conclude(
+    attempt(
+        request,
+        lambda: services.do_conclude(
             pk,
             actor=request.user,
             amount_recommended=p.get("amount_recommended") or None,
             adjustment_required=p.get("adjustment_required", ""),
             override=p.get("override", ""),
             reason=p.get("reason", ""),
-        )
-    except ServiceError as e:
-        messages.error(request, error_text(e))
-    else:
-        messages.success(request, f"评估结论：{a.get_conclusion_display()}。")
+        ),
+        lambda a: f"评估结论：{a.get_conclusion_display()}。",
+    )
     return redirect("appraisal:detail", pk=pk)
 
 
@@ -200,12 +196,11 @@ def appraisal_conclude(request, pk: int):
 @require_POST
 def appraisal_adjustment(request, pk: int):
     _visible_or_404(request, pk)
-    try:
-        services.do_record_adjustment(pk, request.POST.get("note", ""), actor=request.user)
-    except ServiceError as e:
-        messages.error(request, error_text(e))
-    else:
-        messages.success(request, "已登记调整完善情况，项目可以入库。")
+    attempt(
+        request,
+        lambda: services.do_record_adjustment(pk, request.POST.get("note", ""), actor=request.user),
+        "已登记调整完善情况，项目可以入库。",
+    )
     return redirect("appraisal:detail", pk=pk)
 
 
@@ -217,12 +212,7 @@ def appraisal_attach(request, pk: int):
     if upload is None or not can_write(request.user):
         messages.error(request, "请选择要上传的文件。" if upload is None else "只读账号不能上传。")
         return redirect("appraisal:detail", pk=pk)
-    try:
-        attach(a, upload, actor=request.user, note=request.POST.get("note", ""))
-    except ServiceError as e:
-        messages.error(request, error_text(e))
-    else:
-        messages.success(request, "附件已上传。")
+    attempt(request, lambda: attach(a, upload, actor=request.user, note=request.POST.get("note", "")), "附件已上传。")
     return redirect("appraisal:detail", pk=pk)
 
 

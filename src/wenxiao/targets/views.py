@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from wenxiao.core import workflow
 from wenxiao.core.errors import ServiceError, error_text
+from wenxiao.core.feedback import attempt
 from wenxiao.core.scoping import can_write
 from wenxiao.library.models import Framework
 from wenxiao.orgs.models import Organisation
@@ -261,12 +262,12 @@ def blank_row(request, pk: int):
 def add_from_library(request, pk: int):
     _visible_or_404(request, pk)
     ids = [int(x) for x in request.POST.getlist("template") if x.isdigit()]
-    try:
-        services.do_add_from_library(pk, ids, actor=request.user, expected_version=request.POST.get("version"))
-    except ServiceError as e:
-        messages.error(request, error_text(e))
-    else:
-        messages.success(request, f"已从指标库加入 {len(ids)} 个指标，请核对指标值。")
+    version = request.POST.get("version")
+    attempt(
+        request,
+        lambda: services.do_add_from_library(pk, ids, actor=request.user, expected_version=version),
+        f"已从指标库加入 {len(ids)} 个指标，请核对指标值。",
+    )
     return redirect("targets:edit", pk=pk)
 
 
@@ -275,12 +276,12 @@ def add_from_library(request, pk: int):
 def add_suggestions(request, pk: int):
     _visible_or_404(request, pk)
     names = request.POST.getlist("suggestion")
-    try:
-        services.do_add_suggestions(pk, names, actor=request.user, expected_version=request.POST.get("version"))
-    except ServiceError as e:
-        messages.error(request, error_text(e))
-    else:
-        messages.success(request, f"已加入 {len(names)} 个推荐指标，请核对指标值。")
+    version = request.POST.get("version")
+    attempt(
+        request,
+        lambda: services.do_add_suggestions(pk, names, actor=request.user, expected_version=version),
+        f"已加入 {len(names)} 个推荐指标，请核对指标值。",
+    )
     return redirect("targets:edit", pk=pk)
 
 
@@ -288,12 +289,12 @@ def add_suggestions(request, pk: int):
 @require_POST
 def distribute(request, pk: int):
     _visible_or_404(request, pk)
-    try:
-        services.do_distribute_weights(pk, actor=request.user, expected_version=request.POST.get("version"))
-    except ServiceError as e:
-        messages.error(request, error_text(e))
-    else:
-        messages.success(request, "已按权重方案分配分值。")
+    version = request.POST.get("version")
+    attempt(
+        request,
+        lambda: services.do_distribute_weights(pk, actor=request.user, expected_version=version),
+        "已按权重方案分配分值。",
+    )
     return redirect("targets:edit", pk=pk)
 
 
@@ -324,17 +325,14 @@ def target_action(request, pk: int):
 def target_comment(request, pk: int):
     _visible_or_404(request, pk)
     row = request.POST.get("indicator")
-    try:
-        services.do_comment(
-            pk,
-            actor=request.user,
-            text=request.POST.get("text", ""),
-            indicator_id=int(row) if row and row.isdigit() else None,
-        )
-    except ServiceError as e:
-        messages.error(request, error_text(e))
-    else:
-        messages.success(request, "审核意见已记录。")
+    indicator_id = int(row) if row and row.isdigit() else None
+    attempt(
+        request,
+        lambda: services.do_comment(
+            pk, actor=request.user, text=request.POST.get("text", ""), indicator_id=indicator_id
+        ),
+        "审核意见已记录。",
+    )
     return redirect("targets:detail", pk=pk)
 
 
@@ -343,19 +341,18 @@ def target_comment(request, pk: int):
 def final_review(request, pk: int):
     _visible_or_404(request, pk)
     dims = {d: request.POST.get(f"dim-{i}", "") for i, d in enumerate(REVIEW_DIMENSIONS)}
-    try:
-        target = services.do_final_review(
+    attempt(
+        request,
+        lambda: services.do_final_review(
             pk,
             actor=request.user,
             grade=request.POST.get("grade", ""),
             dimensions=dims,
             opinion=request.POST.get("opinion", ""),
             expected_version=request.POST.get("version") or None,
-        )
-    except ServiceError as e:
-        messages.error(request, error_text(e))
-    else:
-        messages.success(request, f"终审完成（{target.grade}），当前状态：{target.state_label}。")
+        ),
+        lambda t: f"终审完成（{t.grade}），当前状态：{t.state_label}。",
+    )
     return redirect("targets:detail", pk=pk)
 
 
