@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from wenxiao.appraisal import scoring, services
 from wenxiao.core.config import setting
+from wenxiao.core.docx_doc import new_document, set_fonts, shade
 from wenxiao.core.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -290,72 +291,12 @@ def _cut(appraisal, key: str):
 # --- Word -------------------------------------------------------------------------------------------------
 
 
-def _fonts(element, east: str, west: str = "Times New Roman") -> None:
-    """Set the fonts of a style or run element, East-Asian text included; theme fonts would override them."""
-    from docx.oxml.ns import qn
-
-    rpr = element.get_or_add_rPr()
-    rfonts = rpr.get_or_add_rFonts()
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        rfonts.attrib.pop(qn(attr), None)
-    rfonts.set(qn("w:ascii"), west)
-    rfonts.set(qn("w:hAnsi"), west)
-    rfonts.set(qn("w:eastAsia"), east)
-
-
-def _shade(cell, fill: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shd)
-
-
-def _page_number(paragraph) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    paragraph.add_run("第 ")
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        run = paragraph.add_run()
-        if kind:
-            fld = OxmlElement("w:fldChar")
-            fld.set(qn("w:fldCharType"), kind)
-            run._r.append(fld)
-        else:
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = text
-            run._r.append(instr)
-    paragraph.add_run(" 页")
-
-
 def _build_docx(ctx: dict):
-    from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt, RGBColor
+    from docx.shared import Cm, Pt
 
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    normal = doc.styles["Normal"]
-    normal.font.size = Pt(14)
-    _fonts(normal.element, "仿宋")
-    for name, size in (("Heading 1", 16), ("Heading 2", 14)):
-        style = doc.styles[name]
-        style.font.size, style.font.bold = Pt(size), True
-        style.font.color.rgb = RGBColor(0, 0, 0)
-        style.paragraph_format.space_before, style.paragraph_format.space_after = Pt(10), Pt(4)
-        _fonts(style.element, "宋体")
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _page_number(footer)
+    doc = new_document()
 
     def para(text: str, *, indent=True, bold=False, size=None, align=None):
         p = doc.add_paragraph()
@@ -386,17 +327,17 @@ def _build_docx(ctx: dict):
                 cell.text = ""
                 run = cell.paragraphs[0].add_run(str(value))
                 run.font.size = Pt(10.5)
-                _fonts(run._r, "宋体")
+                set_fonts(run._r, "宋体")
                 if r == 0 or (bold_last and r == len(rows)):
                     run.bold = True
                 if r == 0:
                     cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-                    _shade(cell, "F2F2F2")
+                    shade(cell, "F2F2F2")
         doc.add_paragraph()
         return t
 
     title = para(ctx["title"], indent=False, bold=True, size=22, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _fonts(title.runs[0]._r, "宋体")
+    set_fonts(title.runs[0]._r, "宋体")
     para(f"（{ctx['subject']}）", indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     p = ctx["project"]
     para(
@@ -417,9 +358,9 @@ def _build_docx(ctx: dict):
             cell.width = Cm(2.8 if c % 2 == 0 else 5.0)
             run = cell.paragraphs[0].add_run(str(value))
             run.font.size, run.bold = Pt(10.5), c % 2 == 0
-            _fonts(run._r, "宋体")
+            set_fonts(run._r, "宋体")
             if c % 2 == 0:
-                _shade(cell, "F7F7F7")
+                shade(cell, "F7F7F7")
     doc.add_paragraph()
     if ctx["triggers"]:
         para("纳入事前评估的原因：" + "；".join(ctx["triggers"]) + "。")
@@ -569,10 +510,10 @@ def _bar_table(doc, ctx: dict, cells: int = 20) -> None:
         value = row.cells[cells + 1].paragraphs[0].add_run(d[f"{stage}_pct"])
         for run in (label, value):
             run.font.size = Pt(9)
-            _fonts(run._r, "宋体")
+            set_fonts(run._r, "宋体")
         colour = SELF_COLOUR if stage == "self" else FINAL_COLOUR
         for c in range(cells):
-            _shade(row.cells[c + 1], colour if c < filled else TRACK_COLOUR)
+            shade(row.cells[c + 1], colour if c < filled else TRACK_COLOUR)
     doc.add_paragraph()
 
 
