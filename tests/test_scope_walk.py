@@ -677,6 +677,13 @@ API = {
 }
 
 
+# Each app's checks live beside this file (tests/scope_<app>.py) and are merged here.
+for _module in ("scope_monitoring",):
+    _checks = __import__(f"tests.{_module}", fromlist=["PAGES", "API"])
+    PAGES.update(_checks.PAGES)
+    API.update(_checks.API)
+
+
 def _api_operations():
     schema = api.get_openapi_schema()
     for path, ops in schema["paths"].items():

@@ -49,7 +49,12 @@ def test_project_names_are_unique_within_a_unit():
 def _fingerprint() -> str:
     rows = Project.objects.order_by("code").values_list("code", "name", "state", "budget_kind")
     total = ProjectBudget.objects.aggregate(s=Sum("amount_initial"))["s"]
-    return sm3_hex(repr(list(rows)) + str(total))
+    from wenxiao.monitoring.models import Warning
+    from wenxiao.projects.models import Payment
+
+    paid = Payment.objects.aggregate(s=Sum("amount"))["s"]
+    warnings = list(Warning.objects.order_by("project__code", "code", "indicator__name").values_list("code", "level"))
+    return sm3_hex(repr(list(rows)) + str(total) + str(paid) + repr(warnings))
 
 
 def _wipe() -> None:
@@ -61,6 +66,22 @@ def _wipe() -> None:
     from wenxiao.targets import models as t
 
     IndicatorTemplate.objects.exclude(region=None).delete()  # proposals of the demo's regions
+    from wenxiao.monitoring import models as mon
+    from wenxiao.projects.models import MonthlyExecution, Payment, PaymentImport
+
+    for model in (
+        mon.WarningAction,
+        mon.Warning,
+        mon.ProjectStatus,
+        mon.NegativeListEntry,
+        mon.MonitoringLine,
+        mon.MonitoringForm,
+        mon.MonitoringRound,
+        Payment,
+        MonthlyExecution,
+        PaymentImport,
+    ):
+        model.objects.all().delete()
     for model in (Attachment, ap.AppraisalScore, ap.AppraisalAssignment, ap.Appraisal):
         model.objects.all().delete()
     for model in (

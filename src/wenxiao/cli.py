@@ -290,6 +290,10 @@ def build_parser() -> argparse.ArgumentParser:
     it.add_argument("--user", default="admin", help="以该账号的身份和权限导入")
     it.set_defaults(func=cmd_import)
 
+    from wenxiao.monitoring.cli import add_parsers as add_monitoring
+
+    add_monitoring(sub, imsub)  # `wenxiao import payments …`, `wenxiao monitor run|round create …`
+
     ap = sub.add_parser("appraisal", help="事前绩效评估")
     apsub = ap.add_subparsers(dest="appraisal_command", required=True)
     al = apsub.add_parser("list", help="列出某年度的事前绩效评估")

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "wenxiao.library",
     "wenxiao.targets",
     "wenxiao.appraisal",
+    "wenxiao.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("targets/", include("wenxiao.targets.urls")),
     path("library/", include("wenxiao.library.urls")),
     path("appraisal/", include("wenxiao.appraisal.urls")),
+    path("monitoring/", include("wenxiao.monitoring.urls")),
     path("orgs/", include("wenxiao.orgs.urls")),
     path("catalog/", include("wenxiao.catalog.urls")),
     path("", include("wenxiao.core.urls")),

@@ -34,6 +34,22 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     ),
     "appraisal.ratings": ({"优": 1, "良": 0.8, "中": 0.6, "差": 0.3}, "事前评估要点等级对应的得分比例"),
     "appraisal.template": ({}, "事前评估模板 {维度: [[要点, 分值], …]}；为空时用默认模板（六个维度共100分）"),
+    "monitoring.rules": (
+        {
+            "yellow_behind": 10,
+            "red_behind": 20,
+            "checkpoints": [[10, 60], [12, 85]],
+            "forecast_min": 85,
+            "divergence": 10,
+            "low_rate": 70,
+            "low_years": 2,
+        },
+        "监控预警规则：执行率落后序时进度 yellow_behind/red_behind 个百分点亮黄/红灯；"
+        "checkpoints 为[月份, 最低累计执行率]节点（默认10月底60%、12月底85%）；"
+        "预计年底执行率低于 forecast_min 预警；"
+        "目标完成与执行进度相差超过 divergence 个百分点预警；"
+        "连续 low_years 年执行率低于 low_rate 列入重点评价（R18、R19、R21）",
+    ),
     "targets.grade_effects": (
         {"优": "pass", "良": "pass", "中": "return", "差": "reject"},
         "绩效科终审等级的处理（88号：优直接进入预算安排；良财政修改后进入；中退回修改；差不得进入预算安排）",

@@ -7,7 +7,7 @@ from django.urls import reverse
 STAGES = [
     ("appraisal", "事前评估", "appraisal:list"),
     ("targets", "目标管理", "targets:list"),
-    ("monitoring", "运行监控", None),
+    ("monitoring", "运行监控", "monitoring:overview"),
     ("evaluation", "绩效评价", None),
     ("results", "结果应用", None),
     ("library", "指标库", "library:list"),

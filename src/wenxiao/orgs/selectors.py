@@ -30,3 +30,18 @@ def user_list(user):
     """Users whose home organisation is visible to `user` (系统管理员 / 安全管理员 manage them)."""
     orgs = Organisation.objects.visible_to(user).values("id")
     return User.objects.filter(org_id__in=orgs).select_related("org").prefetch_related("assignments__org")
+
+
+def home_region(user, roles: tuple[str, ...] = ("performance", "sysadmin")) -> Region | None:
+    """The top region of the user's region-wide assignments with `roles` (a 绩效科 works for its region)."""
+    a = (
+        user.assignments.filter(role__in=roles)
+        .select_related("org__region")
+        .order_by("org__region__level", "org__region__code")
+        .first()
+    )
+    if a is not None:
+        return a.org.region
+    if user.is_superuser:
+        return Region.objects.order_by("level", "code").first()
+    return None

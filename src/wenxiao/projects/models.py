@@ -141,6 +141,12 @@ class Project(WorkflowDocument):
         return f"{self.start_year}—{self.end_year}年" if self.end_year != self.start_year else f"{self.start_year}年"
 
 
+class Appropriation(models.TextChoices):
+    NORMAL = "normal", "正常拨款"
+    SUSPENDED = "suspended", "暂缓拨款"
+    STOPPED = "stopped", "停止拨款"
+
+
 class BudgetQuerySet(ScopedQuerySet):
     scope_region_field = "region"
     scope_org_field = "project__unit"
@@ -159,6 +165,12 @@ class ProjectBudget(models.Model):
     amount_other = models.DecimalField("其他资金", max_digits=16, decimal_places=2, default=Decimal("0"))
     # 预算批复: set when the budget is approved together with the project's performance target.
     approved_at = models.DateTimeField("批复时间", null=True, blank=True)
+    # 拨款状态: finance may suspend (暂缓拨款) or stop (停止拨款) appropriations after a monitoring warning (R20).
+    appropriation = models.CharField(
+        "拨款状态", max_length=10, choices=Appropriation.choices, default=Appropriation.NORMAL
+    )
+    appropriation_since = models.DateField("拨款状态起始日期", null=True, blank=True)
+    appropriation_reason = models.CharField("拨款状态原因", max_length=200, blank=True)
 
     objects = BudgetQuerySet.as_manager()
 
@@ -212,3 +224,96 @@ class ResponsiblePerson(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportQuerySet(ScopedQuerySet):
+    scope_region_field = "region"
+    scope_org_field = ""  # imports are finance's: visible region-wide only
+
+    def scope_q(self, scope):
+        from django.db.models import Q
+
+        return Q(region_id__in=scope.region_ids) if scope.region_ids else Q(pk__in=[])
+
+
+class PaymentImport(models.Model):
+    """One imported file of 国库集中支付 records: its fingerprint makes a second import of the same file a no-op."""
+
+    region = models.ForeignKey("orgs.Region", models.PROTECT, related_name="+")
+    fingerprint = models.CharField("文件指纹", max_length=64)
+    filename = models.CharField("文件名", max_length=200)
+    rows = models.PositiveIntegerField("数据行数", default=0)
+    added = models.PositiveIntegerField("新增支付笔数", default=0)
+    skipped = models.PositiveIntegerField("已存在笔数", default=0)
+    amount = models.DecimalField("新增金额（元）", max_digits=18, decimal_places=2, default=Decimal("0"))
+    after_stop = models.PositiveIntegerField("暂缓/停止拨款后支付笔数", default=0)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    objects = ImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "支付数据导入"
+        ordering = ["-imported_at"]
+        constraints = [models.UniqueConstraint(fields=["region", "fingerprint"], name="uniq_payment_file")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class PaymentQuerySet(ScopedQuerySet):
+    scope_region_field = "region"
+    scope_org_field = "unit"
+
+
+class Payment(models.Model):
+    """A 国库集中支付 record from the 预算管理一体化 system, in yuan. Written only by the ingest; never edited."""
+
+    region = models.ForeignKey("orgs.Region", models.PROTECT, related_name="+", db_index=False)
+    payment_id = models.CharField("支付凭证号", max_length=40)
+    date = models.DateField("支付日期")
+    year = models.PositiveSmallIntegerField("年度")
+    project = models.ForeignKey(Project, models.PROTECT, related_name="payments", db_index=False)
+    unit = models.ForeignKey("orgs.Organisation", models.PROTECT, related_name="+", db_index=False)
+    amount = models.DecimalField("支付金额", max_digits=16, decimal_places=2)
+    economic_code = models.CharField("经济分类", max_length=5, blank=True)
+    fund_source = models.CharField("资金来源", max_length=40, blank=True)
+    batch = models.ForeignKey(PaymentImport, models.PROTECT, related_name="payments", db_index=False)
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "支付记录"
+        ordering = ["-date", "payment_id"]
+        constraints = [models.UniqueConstraint(fields=["region", "payment_id"], name="uniq_payment_id")]
+        indexes = [models.Index(fields=["project", "date"], name="payment_project_date")]
+
+    def __str__(self) -> str:
+        return self.payment_id
+
+
+class MonthlyQuerySet(ScopedQuerySet):
+    scope_region_field = "region"
+    scope_org_field = "project__unit"
+
+
+class MonthlyExecution(models.Model):
+    """Payments per project and month (月度执行数), kept up to date by every import."""
+
+    region = models.ForeignKey("orgs.Region", models.PROTECT, related_name="+", db_index=False)
+    project = models.ForeignKey(Project, models.PROTECT, related_name="monthly_execution", db_index=False)
+    year = models.PositiveSmallIntegerField("年度")
+    month = models.PositiveSmallIntegerField("月份")
+    amount = models.DecimalField("支付金额", max_digits=18, decimal_places=2)
+    payments = models.PositiveIntegerField("笔数")
+
+    objects = MonthlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "月度执行"
+        ordering = ["project", "year", "month"]
+        constraints = [models.UniqueConstraint(fields=["project", "year", "month"], name="uniq_project_month")]
+        indexes = [models.Index(fields=["region", "year"], name="monthly_region_year")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.year}-{self.month:02d}"

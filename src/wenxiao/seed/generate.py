@@ -29,6 +29,7 @@ from wenxiao.projects.models import (
 )
 from wenxiao.seed import vocab
 from wenxiao.seed.appraisals import seed_appraisals
+from wenxiao.seed.monitoring import seed_monitoring
 from wenxiao.seed.targets import seed_targets
 
 BUDGETS = {"general": "1", "fund": "2", "soe": "3", "social": "4"}
@@ -121,6 +122,10 @@ def seed(scale: str = "demo", year: int = 2026, seed: int = 1, password: str = "
             counts["library_ranges"] = refresh_library_ranges()
             progress(f"绩效目标 {counts['targets']} 个，指标 {counts['indicators']} 条")
         users = _users(built, password, year)
+        if cfg.with_targets:
+            with audit.seeding():
+                counts.update(seed_monitoring(year, rng, _system_user()))
+            progress(f"支付记录 {counts['payments']} 笔，监控表 {counts.get('monitoring_forms', 0)} 张")
         counts.update(
             regions=len(built.regions),
             departments=len(built.departments),
