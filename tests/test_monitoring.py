@@ -362,3 +362,137 @@ def test_cli_imports_payments_and_runs_warnings(users, dw_budget, tmp_path, caps
     assert Payment.objects.filter(payment_id="T-81").exists()
     assert main(["monitor", "run", "--year", str(YEAR), "--as-of", f"{YEAR}-11-22", "--user", "jxk"]) == 0
     assert "红灯" in capsys.readouterr().out
+
+
+# --- each rule through the database (SQLite and PostgreSQL) --------------------------------------------------
+
+AS_OF = date(YEAR, 11, 20)  # 序时进度 88.89%
+
+
+def _spend(budget, shares: dict[int, float], year=YEAR):
+    """Replace a project's monthly execution with these shares of its budget."""
+    MonthlyExecution.objects.filter(project=budget.project, year=year).delete()
+    for month, share in shares.items():
+        MonthlyExecution.objects.create(
+            region_id=budget.region_id,
+            project=budget.project,
+            year=year,
+            month=month,
+            amount=(budget.amount_adjusted * Decimal(str(share))).quantize(Decimal("0.01")),
+            payments=1,
+        )
+
+
+def _report(budget, **values):
+    """Set what the project's reviewed July form reported on its first quantitative and qualitative lines."""
+    form = MonitoringForm.objects.get(project=budget.project, round__name__contains="1—7月")
+    form.lines.update(likelihood=1, forecast_number=None, to_date_number=None, forecast="达成年度指标")
+    quant = form.lines.exclude(indicator__number=None).filter(indicator__comparator="≥").first()
+    qual = form.lines.filter(indicator__value_kind="qualitative").first()
+    target = quant.indicator.number
+    if "to_date" in values:
+        form.lines.filter(indicator__comparator="≥").exclude(indicator__number=None).update(to_date_number=None)
+        quant.to_date_number = target * Decimal(str(values["to_date"]))
+    if "forecast" in values:
+        quant.forecast_number, quant.likelihood = target * Decimal(str(values["forecast"])), values["likelihood"]
+    quant.save()
+    if "answer" in values and qual is not None:
+        qual.forecast = values["answer"]
+        qual.save()
+    return quant, qual
+
+
+ON_TRACK = {m: 0.08 for m in range(1, 12)}  # 88% by November
+
+
+def case_m01(b):
+    _spend(b, {m: 0.05 for m in range(1, 12)})  # 55% → 33.9 points behind
+
+
+def case_m02(b):
+    _spend(b, {**{m: 0.05 for m in range(1, 11)}, 11: 0.4})  # 50% at the end of October, 90% now
+
+
+def case_m03(b):
+    _spend(b, {m: 0.04 for m in range(1, 12)})
+
+
+def case_m04(b):
+    _spend(b, ON_TRACK)
+    _report(b, forecast=0.7, likelihood=2)
+
+
+def case_m05(b):
+    _spend(b, ON_TRACK)
+    _report(b, answer="未达成年度指标且效果较差")
+
+
+def case_m06(b):
+    _spend(b, ON_TRACK)  # 56% spent by July …
+    _report(b, to_date=0.2)  # … but a fifth of the output
+
+
+def case_m07(b):
+    _spend(b, {m: 0.02 if m <= 7 else 0.18 for m in range(1, 12)})  # 14% spent by July …
+    _report(b, to_date=0.9)  # … with 90% of the output delivered
+
+
+def case_m08(b):
+    _spend(b, {m: 0.04 for m in range(1, 12)})
+    last = ProjectBudget.objects.filter(project=b.project, year=YEAR - 1).first()
+    if last is None:
+        last = ProjectBudget.objects.create(
+            region_id=b.region_id, project=b.project, year=YEAR - 1, amount_initial=b.amount_initial,
+            amount_adjusted=b.amount_adjusted,
+        )  # fmt: skip
+    _spend(last, {12: 0.5}, year=YEAR - 1)
+
+
+def case_m09(b):
+    _spend(b, ON_TRACK)
+    ProjectBudget.objects.filter(pk=b.pk).update(appropriation="stopped", appropriation_since=date(YEAR, 10, 1))
+    Payment.objects.create(
+        region_id=b.region_id, payment_id="T-M09", date=date(YEAR, 10, 20), year=YEAR, project=b.project,
+        unit=b.project.unit, amount=Decimal("1000"), batch=PaymentImport.objects.first(),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "prepare,code,level",
+    [
+        (case_m01, "M01", "red"),
+        (case_m02, "M02", "red"),
+        (case_m03, "M03", "red"),
+        (case_m04, "M04", "yellow"),
+        (case_m05, "M05", "red"),
+        (case_m06, "M06", "yellow"),
+        (case_m07, "M07", "yellow"),
+        (case_m08, "M08", "yellow"),
+        (case_m09, "M09", "red"),
+    ],
+    ids=lambda x: x if isinstance(x, str) else "",
+)
+def test_each_rule_fires_through_the_database(users, prepare, code, level):
+    """Rule by rule: shape one project's payments and reports, run the warnings, find that warning on it."""
+    budget = (
+        ProjectBudget.objects.select_related("project__unit")
+        .filter(year=YEAR, project__monitoring_forms__round__name__contains="1—7月", project__state="in_library")
+        .order_by("project__code")
+        .first()
+    )
+    prepare(budget)
+    services.run_warnings(_city(users), YEAR, AS_OF, actor=users["jxk"])
+    found = {(w.code, w.level) for w in Warning.objects.filter(project=budget.project, year=YEAR)}
+    assert (code, level) in found, found
+
+
+def test_an_on_track_project_is_green(users):
+    budget = (
+        ProjectBudget.objects.filter(year=YEAR, project__monitoring_forms__round__name__contains="1—7月")
+        .order_by("project__code")
+        .first()
+    )
+    _spend(budget, ON_TRACK)
+    _report(budget, to_date=0.6)
+    services.run_warnings(_city(users), YEAR, AS_OF, actor=users["jxk"])
+    assert ProjectStatus.objects.get(project=budget.project, year=YEAR).light == "green"

@@ -186,6 +186,12 @@ def cmd_review(args) -> int:
     return review_file(args.file, args.json)
 
 
+def cmd_score(args) -> int:
+    from wenxiao.evaluation.score_cli import main as score_main  # pure engine: no database needed
+
+    return score_main(args.rest)
+
+
 def cmd_appraisal(args) -> int:
     _setup()
     from wenxiao.appraisal.cli import list_appraisals, write_report
@@ -328,6 +334,10 @@ def build_parser() -> argparse.ArgumentParser:
     from wenxiao.library.recommend_cli import add_parser as add_recommend
 
     add_recommend(sub)  # `wenxiao recommend …`: works without a database unless --with-db
+
+    sc = sub.add_parser("score", help="单位自评评分（不需要数据库）：wenxiao score selfeval FILE [--json]", add_help=False)
+    sc.add_argument("rest", nargs=argparse.REMAINDER)
+    sc.set_defaults(func=cmd_score)
 
     m = sub.add_parser("manage", help="Django 管理命令", add_help=False)
     m.add_argument("rest", nargs=argparse.REMAINDER)
