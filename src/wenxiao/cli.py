@@ -335,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_recommend(sub)  # `wenxiao recommend …`: works without a database unless --with-db
 
-    sc = sub.add_parser("score", help="单位自评评分（不需要数据库）：wenxiao score selfeval FILE [--json]", add_help=False)
+    sc = sub.add_parser("score", help="单位自评评分（不需要数据库）：score selfeval FILE [--json]", add_help=False)
     sc.add_argument("rest", nargs=argparse.REMAINDER)
     sc.set_defaults(func=cmd_score)
 
