@@ -122,6 +122,7 @@ def project(request, pk: int):
     is_finance = can_write(user) and Project.objects.visible_to(user, FINANCE).filter(pk=pk).exists()
     is_unit = can_write(user) and Project.objects.visible_to(user, UNIT_ROLES).filter(pk=pk).exists()
     curve = selectors.monthly_curve(p.pk, year)
+    last_budget = ProjectBudget.objects.filter(project=p, year=year - 1).first()
     return render(
         request,
         "monitoring/project.html",
@@ -142,7 +143,8 @@ def project(request, pk: int):
                 "year": year,
                 "budget": float(budget.amount_adjusted) if budget else 0,
                 "months": curve,
-                "last": selectors.monthly_curve(p.pk, year - 1),
+                "last": selectors.monthly_curve(p.pk, year - 1) if last_budget else [],
+                "last_budget": float(last_budget.amount_adjusted) if last_budget else 0,
             },
             "is_finance": is_finance,
             "is_unit": is_unit,

@@ -53,7 +53,7 @@
       series: [
         { name: "当月支付（万元）", type: "bar", data: p.months.map((v) => +(v / 10000).toFixed(2)), itemStyle: { color: "#8ea9db" } },
         { name: "累计执行率%", type: "line", yAxisIndex: 1, data: thisYear, itemStyle: { color: "#8b1a1a" } },
-        { name: "上年累计%", type: "line", yAxisIndex: 1, data: p.budget ? cumulative(p.last).map((v) => +((v / p.budget) * 100).toFixed(2)) : [], lineStyle: { type: "dotted" }, itemStyle: { color: "#999" } },
+        { name: "上年累计%", type: "line", yAxisIndex: 1, data: p.last_budget ? cumulative(p.last).map((v) => +((v / p.last_budget) * 100).toFixed(2)) : [], lineStyle: { type: "dotted" }, itemStyle: { color: "#999" } },
         { name: "序时进度%", type: "line", yAxisIndex: 1, symbol: "none", data: months.map((_, i) => +(((i + 1) / 12) * 100).toFixed(2)), lineStyle: { type: "dashed" }, itemStyle: { color: "#198754" } },
       ],
     });
