@@ -496,3 +496,18 @@ def test_an_on_track_project_is_green(users):
     _report(budget, to_date=0.6)
     services.run_warnings(_city(users), YEAR, AS_OF, actor=users["jxk"])
     assert ProjectStatus.objects.get(project=budget.project, year=YEAR).light == "green"
+
+
+def test_a_large_jurisdiction_runs_its_warnings_in_the_background(client_as, users, monkeypatch):
+    from wenxiao.core.jobs import execute
+    from wenxiao.core.models import Job
+    from wenxiao.monitoring import jobs
+
+    monkeypatch.setattr(jobs, "INLINE_LIMIT", 10)
+    client_as("jxk").post("/monitoring/run/", {"year": YEAR, "as_of": "2026-11-22"})
+    job = Job.objects.get(kind="monitoring.run", user=users["jxk"])
+    assert not ProjectStatus.objects.filter(as_of=date(YEAR, 11, 22)).exists()
+    execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == "done" and "红灯" in job.message
+    assert ProjectStatus.objects.filter(as_of=date(YEAR, 11, 22), region=_city(users)).exists()

@@ -111,9 +111,7 @@ def _department_id(code: str) -> int | None:
 
 
 def add_parsers(sub, import_sub) -> None:
-    ip = import_sub.add_parser(
-        "payments", help="导入国库集中支付数据（CSV/XLSX/JSON；全部无误才写入）"
-    )
+    ip = import_sub.add_parser("payments", help="导入国库集中支付数据（CSV/XLSX/JSON；全部无误才写入）")
     ip.add_argument("file")
     ip.add_argument("--dry-run", action="store_true", help="只校验，不写入")
     ip.add_argument("--year", type=int, help="只接受该年度的支付")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from wenxiao.core.feedback import attempt
 from wenxiao.core.scoping import can_write
-from wenxiao.monitoring import selectors, services, warnings
+from wenxiao.monitoring import jobs, selectors, services, warnings
 from wenxiao.monitoring.models import FINANCE, UNIT_ROLES, ProjectStatus, Warning, WarningAction
 from wenxiao.orgs.models import Organisation
 from wenxiao.orgs.selectors import home_region
@@ -65,6 +65,20 @@ def run(request):
         as_of = date.fromisoformat(request.POST.get("as_of", ""))
     except ValueError:
         as_of = timezone.localdate()
+    budgets = ProjectBudget.objects.filter(year=year, region__path__startswith=region.path).count()
+    if budgets > jobs.INLINE_LIMIT:
+        from django.contrib import messages
+
+        from wenxiao.core.jobs import start_job
+
+        start_job(
+            "monitoring.run",
+            f"{region.name}{year}年度监控预警（截至{as_of:%Y-%m-%d}）",
+            user=request.user,
+            params={"region_id": region.pk, "year": year, "as_of": as_of.isoformat()},
+        )
+        messages.info(request, f"共{budgets}个项目，预警已转入后台运行，完成后可在“我的后台任务”查看结果。")
+        return redirect(f"{request.POST.get('next') or '/monitoring/'}?year={year}")
     attempt(
         request,
         lambda: services.run_warnings(region, year, as_of, actor=request.user),
