@@ -296,6 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
     it.add_argument("--user", default="admin", help="以该账号的身份和权限导入")
     it.set_defaults(func=cmd_import)
 
+    from wenxiao.core.backup_cli import add_parsers as add_backup
+
+    add_backup(sub)  # `wenxiao backup FILE`, `wenxiao restore FILE [--force] [--verify-only]`
+
     from wenxiao.monitoring.cli import add_parsers as add_monitoring
 
     add_monitoring(sub, imsub)  # `wenxiao import payments …`, `wenxiao monitor run|round create …`
