@@ -1,11 +1,17 @@
 """`wenxiao bench …`: benchmarks that print ratios against a reference computed in the same run.
 
     wenxiao bench seed --scale province [--year 2026] [--keep]
+    wenxiao bench ingest [--rows 1000000] [--projects 20000]      (bench/ingest.py)
+    wenxiao bench monitor [--projects 200000]                     (bench/monitor.py)
 
 seed: time `seed(scale)` into a fresh SQLite database (migrations excluded), then, as the reference, insert
 the same number of project, budget and responsible-person rows with plain sqlite3 `executemany` into a
 table of the same width. The ratio says how far the full generator (names, codes, tokenizing for search,
 ORM bulk inserts, FTS triggers, workflow rows) is from the bare cost of writing that many rows.
+
+ingest: time `projects.ingest.import_payments` on a generated payments CSV; reference: DuckDB reading the same
+file into monthly totals. monitor: time `monitoring.services.run_warnings` over N projects with 10 indicators
+and 50 payments each; reference: the same rules as DuckDB SQL over the same inputs. Both print ratio_vs_duckdb.
 """
 
 from __future__ import annotations
@@ -95,7 +101,25 @@ def bench_review(argv: list[str]) -> int:
     return review_eval.main(argv)
 
 
-BENCHES = {"seed": bench_seed, "recommend": bench_recommend, "review": bench_review}
+def bench_ingest(argv: list[str]) -> int:
+    from bench import ingest
+
+    return ingest.main(argv)
+
+
+def bench_monitor(argv: list[str]) -> int:
+    from bench import monitor
+
+    return monitor.main(argv)
+
+
+BENCHES = {
+    "seed": bench_seed,
+    "recommend": bench_recommend,
+    "review": bench_review,
+    "ingest": bench_ingest,
+    "monitor": bench_monitor,
+}
 
 
 def main(argv: list[str]) -> int:
