@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from wenxiao.appraisal import scoring, services
 from wenxiao.core.config import setting
-from wenxiao.core.docx_doc import new_document, set_fonts, shade
+from wenxiao.core.docx_doc import add_table, new_document, set_fonts, shade
 from wenxiao.core.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -317,24 +317,7 @@ def _build_docx(ctx: dict):
             para(line)
 
     def table(headers: list[str], rows: list[list[str]], widths: list[float], bold_last=False):
-        t = doc.add_table(rows=len(rows) + 1, cols=len(headers))
-        t.style = "Table Grid"
-        t.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for r, values in enumerate([headers, *rows]):
-            for c, value in enumerate(values):
-                cell = t.cell(r, c)
-                cell.width = Cm(widths[c])
-                cell.text = ""
-                run = cell.paragraphs[0].add_run(str(value))
-                run.font.size = Pt(10.5)
-                set_fonts(run._r, "宋体")
-                if r == 0 or (bold_last and r == len(rows)):
-                    run.bold = True
-                if r == 0:
-                    cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-                    shade(cell, "F2F2F2")
-        doc.add_paragraph()
-        return t
+        return add_table(doc, headers, rows, widths, bold_last=bold_last)
 
     title = para(ctx["title"], indent=False, bold=True, size=22, align=WD_ALIGN_PARAGRAPH.CENTER)
     set_fonts(title.runs[0]._r, "宋体")

@@ -52,6 +52,32 @@ def page_number(paragraph) -> None:
     paragraph.add_run(" 页")
 
 
+def add_table(doc, headers: list[str], rows: list[list], widths: list[float], *, bold_last: bool = False):
+    """A plain grid table: shaded bold header row, 10.5 pt 宋体 cells, an optional bold last (total) row."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    t = doc.add_table(rows=len(rows) + 1, cols=len(headers))
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for r, values in enumerate([headers, *rows]):
+        for c, value in enumerate(values):
+            cell = t.cell(r, c)
+            cell.width = Cm(widths[c])
+            cell.text = ""
+            run = cell.paragraphs[0].add_run(str(value))
+            run.font.size = Pt(10.5)
+            set_fonts(run._r, "宋体")
+            if r == 0 or (bold_last and r == len(rows)):
+                run.bold = True
+            if r == 0:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                shade(cell, "F2F2F2")
+    doc.add_paragraph()
+    return t
+
+
 def new_document():
     """A python-docx Document with the official page setup, styles and a page-number footer."""
     from docx import Document
@@ -111,28 +137,7 @@ class OfficialDocument:
         return p
 
     def table(self, headers: list[str], rows: list[list], widths: list[float], *, bold_last: bool = False):
-        from docx.enum.table import WD_TABLE_ALIGNMENT
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.shared import Cm, Pt
-
-        t = self.doc.add_table(rows=len(rows) + 1, cols=len(headers))
-        t.style = "Table Grid"
-        t.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for r, values in enumerate([headers, *rows]):
-            for c, value in enumerate(values):
-                cell = t.cell(r, c)
-                cell.width = Cm(widths[c])
-                cell.text = ""
-                run = cell.paragraphs[0].add_run(str(value))
-                run.font.size = Pt(10.5)
-                set_fonts(run._r, "宋体")
-                if r == 0 or (bold_last and r == len(rows)):
-                    run.bold = True
-                if r == 0:
-                    cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-                    shade(cell, "F2F2F2")
-        self.doc.add_paragraph()
-        return t
+        return add_table(self.doc, headers, rows, widths, bold_last=bold_last)
 
     def picture(self, png: bytes, width_cm: float = 15.5) -> None:
         from docx.shared import Cm
