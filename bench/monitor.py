@@ -1105,7 +1105,7 @@ def _timed_run(region, year: int, as_of: date, label: str):
 
     phases = Phases()
     phases.wrap(data, "load")
-    phases.wrap(data, "_frame", "sql")
+    phases.wrap(data, "frame", "sql")
     phases.wrap(data, "_indicators", "indicators")
     phases.wrap(warnings, "peer_curves", "peer curves")
     phases.wrap(warnings, "run", "engine")

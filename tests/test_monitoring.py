@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from wenxiao.core.errors import Conflict, PermissionDenied, ValidationError
+from wenxiao.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from wenxiao.core.models import AuditEvent, WorkItem
 from wenxiao.monitoring import services
 from wenxiao.monitoring.models import (
@@ -308,7 +308,7 @@ def test_urging_opens_a_unit_todo_that_its_feedback_closes(users, dw_budget, dw_
     assert todo.closed_at is not None
 
 
-@pytest.mark.parametrize("who,error", [("dw", PermissionDenied), ("rd", PermissionDenied), ("dw2", Exception)])
+@pytest.mark.parametrize("who,error", [("dw", PermissionDenied), ("rd", PermissionDenied), ("dw2", NotFound)])
 def test_only_finance_takes_actions(users, dw_budget, who, error):
     with pytest.raises(error):
         services.do_action(dw_budget.project_id, actor=users[who], year=YEAR, kind="suspend", note="x")
@@ -511,3 +511,16 @@ def test_a_large_jurisdiction_runs_its_warnings_in_the_background(client_as, use
     job.refresh_from_db()
     assert job.status == "done" and "红灯" in job.message
     assert ProjectStatus.objects.filter(as_of=date(YEAR, 11, 22), region=_city(users)).exists()
+
+
+def test_bad_action_input_is_refused_in_chinese_and_changes_nothing(client_as, dw_budget):
+    before = dw_budget.amount_adjusted
+    r = client_as("jxk").post(
+        f"/monitoring/projects/{dw_budget.project_id}/action/",
+        {"year": "二〇二六", "kind": "cut", "note": "调减", "amount": "一万"},
+        follow=True,
+    )
+    assert r.status_code == 200 and "请填写有效的调减金额" in r.content.decode()
+    dw_budget.refresh_from_db()
+    assert dw_budget.amount_adjusted == before
+    assert not WarningAction.objects.filter(project=dw_budget.project, kind="cut").exists()

@@ -17,15 +17,6 @@ RIGHT = {3, 5}  # right-aligned columns (amounts and scores)
 NAME_WIDTH = 40  # display columns a long project name is cut to
 
 
-def _user(username: str):
-    from wenxiao.orgs.models import User
-
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        print(f"用户 {username} 不存在或已停用。", file=sys.stderr)
-    return user
-
-
 def _width(text: str) -> int:
     """Display width in a terminal: CJK (wide and full-width) characters take two columns."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -60,8 +51,9 @@ def list_appraisals(year: int, username: str = "admin", out=sys.stdout) -> int:
     """Print the year's appraisals visible to the user as a table; exit code 0 (2 for an unknown user)."""
     from wenxiao.appraisal.models import Appraisal
     from wenxiao.appraisal.scoring import CONCLUSIONS
+    from wenxiao.orgs.selectors import cli_user
 
-    user = _user(username)
+    user = cli_user(username)
     if user is None:
         return 2
     items = list(
@@ -100,8 +92,9 @@ def write_report(appraisal_id: int, output: str, username: str = "admin") -> int
     """Write the 事前绩效评估报告 as .docx or .pdf (by the file's extension). Exit code 1 when it cannot."""
     from wenxiao.appraisal import report
     from wenxiao.appraisal.models import Appraisal
+    from wenxiao.orgs.selectors import cli_user
 
-    user = _user(username)
+    user = cli_user(username)
     if user is None:
         return 2
     suffix = Path(output).suffix.lower()

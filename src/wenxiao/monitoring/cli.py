@@ -7,23 +7,15 @@ from datetime import date
 from pathlib import Path
 
 
-def _user(username: str):
-    from wenxiao.orgs.models import User
-
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        print(f"用户“{username}”不存在。", file=sys.stderr)
-    return user
-
-
 def import_payments(args) -> int:
     from wenxiao.cli import _setup
 
     _setup()
     from wenxiao.core.errors import ServiceError, error_text
+    from wenxiao.orgs.selectors import cli_user
     from wenxiao.projects import ingest, payments_file
 
-    user = _user(args.user)
+    user = cli_user(args.user)
     if user is None:
         return 2
     path = Path(args.file)
@@ -65,8 +57,9 @@ def monitor(args) -> int:
     _setup()
     from wenxiao.core.errors import ServiceError, error_text
     from wenxiao.monitoring import services
+    from wenxiao.orgs.selectors import cli_user
 
-    user = _user(args.user)
+    user = cli_user(args.user)
     if user is None:
         return 2
     try:

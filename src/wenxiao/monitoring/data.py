@@ -17,7 +17,7 @@ import polars as pl
 from django.db import connection
 
 from wenxiao.monitoring import warnings
-from wenxiao.monitoring.models import MonitoringForm, MonitoringLine
+from wenxiao.monitoring.models import MonitoringForm, MonitoringLine, MonitoringRound
 from wenxiao.orgs.models import Region
 from wenxiao.projects.models import MonthlyExecution, Payment, Project, ProjectBudget
 from wenxiao.targets.models import Target, TargetIndicator
@@ -26,15 +26,16 @@ QUANT_KINDS = ("number", "percent")
 DIRECTIONS = {"≥": "up", ">": "up", "≤": "down", "<": "down", "=": "eq"}
 
 
-def _frame(sql: str, params: list, schema: dict) -> pl.DataFrame:
+def frame(sql: str, params: list, schema: dict) -> pl.DataFrame:
+    """Rows of one SQL query as a Polars frame with `schema` (column names and types, in select order)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def _regions(region: Region) -> str:
-    return f"SELECT id FROM {Region._meta.db_table} WHERE path LIKE %s"
+# The ids of a region and the regions below it; its one parameter is `region.path + "%"`.
+REGIONS = f"SELECT id FROM {Region._meta.db_table} WHERE path LIKE %s"
 
 
 def load(region: Region, year: int, as_of: date) -> dict[str, pl.DataFrame]:
@@ -42,11 +43,11 @@ def load(region: Region, year: int, as_of: date) -> dict[str, pl.DataFrame]:
     b, p, m = ProjectBudget._meta.db_table, Project._meta.db_table, MonthlyExecution._meta.db_table
     pay = Payment._meta.db_table
     like = [region.path + "%"]
-    meta = _frame(
+    meta = frame(
         f"SELECT bu.project_id, pr.unit_id, pr.department_id, pr.region_id,"
         f" CAST(bu.amount_adjusted AS DOUBLE PRECISION),"
         f" SUBSTR(pr.function_class_id, 1, 3) FROM {b} bu JOIN {p} pr ON pr.id = bu.project_id"
-        f" WHERE bu.year = %s AND pr.state = 'in_library' AND bu.region_id IN ({_regions(region)})",
+        f" WHERE bu.year = %s AND pr.state = 'in_library' AND bu.region_id IN ({REGIONS})",
         [year, *like],
         {
             "project_id": pl.Int64,
@@ -57,11 +58,11 @@ def load(region: Region, year: int, as_of: date) -> dict[str, pl.DataFrame]:
             "peer": pl.Utf8,
         },
     )
-    stopped = _frame(
+    stopped = frame(
         f"SELECT bu.project_id, CAST(SUM(py.amount) AS DOUBLE PRECISION)"
         f" FROM {b} bu JOIN {pay} py ON py.project_id = bu.project_id"
         f" AND py.year = bu.year WHERE bu.year = %s AND bu.appropriation <> 'normal'"
-        f" AND bu.region_id IN ({_regions(region)})"
+        f" AND bu.region_id IN ({REGIONS})"
         f" AND (bu.appropriation_since IS NULL OR py.date >= bu.appropriation_since) GROUP BY bu.project_id",
         [year, *like],
         {"project_id": pl.Int64, "paid_after_stop": pl.Float64},
@@ -69,18 +70,18 @@ def load(region: Region, year: int, as_of: date) -> dict[str, pl.DataFrame]:
     projects = meta.select("project_id", "budget", "peer").join(stopped, on="project_id", how="left")
     monthly_sql = (
         f"SELECT project_id, month, CAST(amount AS DOUBLE PRECISION) FROM {m}"
-        f" WHERE year = %s AND month <= %s AND region_id IN ({_regions(region)})"
+        f" WHERE year = %s AND month <= %s AND region_id IN ({REGIONS})"
     )
     mschema = {"project_id": pl.Int64, "month": pl.Int64, "amount": pl.Float64}
-    monthly = _frame(monthly_sql, [year, as_of.month, *like], mschema)
-    last_year = _frame(monthly_sql, [year - 1, 12, *like], mschema)
+    monthly = frame(monthly_sql, [year, as_of.month, *like], mschema)
+    last_year = frame(monthly_sql, [year - 1, 12, *like], mschema)
     peers = meta.select("project_id", "peer")
     curves = warnings.peer_curves(last_year, peers) if last_year.height else None
-    history = _frame(
+    history = frame(
         f"SELECT bu.project_id, bu.year,"
         f" CAST(COALESCE(SUM(me.amount), 0) * 100.0 / bu.amount_adjusted AS DOUBLE PRECISION)"
         f" FROM {b} bu LEFT JOIN {m} me ON me.project_id = bu.project_id AND me.year = bu.year"
-        f" WHERE bu.year < %s AND bu.year >= %s AND bu.amount_adjusted > 0 AND bu.region_id IN ({_regions(region)})"
+        f" WHERE bu.year < %s AND bu.year >= %s AND bu.amount_adjusted > 0 AND bu.region_id IN ({REGIONS})"
         f" GROUP BY bu.project_id, bu.year, bu.amount_adjusted",
         [year, year - 5, *like],
         {"project_id": pl.Int64, "year": pl.Int64, "rate": pl.Float64},
@@ -125,14 +126,12 @@ def _report_rates(indicators: pl.DataFrame, monthly: pl.DataFrame, meta: pl.Data
 def _indicators(region: Region, year: int, as_of: date) -> pl.DataFrame:
     t, i = Target._meta.db_table, TargetIndicator._meta.db_table
     f, line = MonitoringForm._meta.db_table, MonitoringLine._meta.db_table
-    from wenxiao.monitoring.models import MonitoringRound
-
     r = MonitoringRound._meta.db_table
-    rows = _frame(
+    rows = frame(
         f"SELECT tg.project_id, ti.id, ti.name, ti.value_kind, ti.comparator, CAST(ti.number AS DOUBLE PRECISION)"
         f" FROM {i} ti JOIN {t} tg ON tg.id = ti.target_id"
         f" WHERE tg.kind = 'project' AND tg.year = %s AND tg.state = 'approved'"
-        f" AND tg.region_id IN ({_regions(region)})",
+        f" AND tg.region_id IN ({REGIONS})",
         [year, region.path + "%"],
         {
             "project_id": pl.Int64,
@@ -144,12 +143,12 @@ def _indicators(region: Region, year: int, as_of: date) -> pl.DataFrame:
         },
     )
     # The latest reported value per indicator: from the most recent round (by period end) whose form left draft.
-    reported = _frame(
+    reported = frame(
         f"SELECT ml.indicator_id, CAST(ml.to_date_number AS DOUBLE PRECISION),"
         f" CAST(ml.forecast_number AS DOUBLE PRECISION), ml.likelihood,"
         f" ml.forecast, CAST(mr.period_end AS VARCHAR(10)) FROM {line} ml JOIN {f} mf ON mf.id = ml.form_id"
         f" JOIN {r} mr ON mr.id = mf.round_id WHERE mr.year = %s AND mr.period_end <= %s"
-        f" AND mf.state <> 'draft' AND ml.indicator_id IS NOT NULL AND mf.region_id IN ({_regions(region)})",
+        f" AND mf.state <> 'draft' AND ml.indicator_id IS NOT NULL AND mf.region_id IN ({REGIONS})",
         [year, as_of, region.path + "%"],
         {
             "indicator_id": pl.Int64,

@@ -89,11 +89,6 @@ class MonitoringRound(models.Model):
         return reverse("monitoring:round", args=[self.pk])
 
 
-class FormQuerySet(ScopedQuerySet):
-    scope_region_field = "region"
-    scope_org_field = "unit"
-
-
 class MonitoringForm(WorkflowDocument):
     """项目支出绩效目标执行监控表 (REFERENCE §5.2): money block from payments, one line per indicator."""
 
@@ -117,7 +112,7 @@ class MonitoringForm(WorkflowDocument):
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = FormQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # region, and the owning unit
 
     class Meta:
         verbose_name = "绩效监控表"
@@ -178,11 +173,6 @@ class MonitoringLine(models.Model):
         return self.name
 
 
-class StatusQuerySet(ScopedQuerySet):
-    scope_region_field = "region"
-    scope_org_field = "unit"
-
-
 class ProjectStatus(models.Model):
     """A project's execution and light as of the latest warning run of the year (one row per project and year)."""
 
@@ -201,7 +191,7 @@ class ProjectStatus(models.Model):
     light = models.CharField("预警灯", max_length=6)
     warnings = models.PositiveSmallIntegerField("预警数", default=0)
 
-    objects = StatusQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # region, and the owning unit
 
     class Meta:
         verbose_name = "项目监控状态"
@@ -210,11 +200,6 @@ class ProjectStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.year} {self.light}"
-
-
-class WarningQuerySet(ScopedQuerySet):
-    scope_region_field = "region"
-    scope_org_field = "unit"
 
 
 class Warning(models.Model):
@@ -244,7 +229,7 @@ class Warning(models.Model):
     first_seen = models.DateField("首次预警日期")
     last_seen = models.DateField("最近预警日期")
 
-    objects = WarningQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # region, and the owning unit
 
     class Meta:
         verbose_name = "预警"
@@ -303,11 +288,6 @@ class WarningAction(models.Model):
         return f"{self.get_kind_display()}：{self.note}"
 
 
-class NegativeQuerySet(ScopedQuerySet):
-    scope_region_field = "region"
-    scope_org_field = "unit"
-
-
 class NegativeListEntry(models.Model):
     """负面清单 (R18, R40): a project or unit with serious monitoring problems, and why."""
 
@@ -322,7 +302,7 @@ class NegativeListEntry(models.Model):
     removed_at = models.DateTimeField("移出时间", null=True, blank=True)
     removed_reason = models.CharField("移出原因", max_length=200, blank=True)
 
-    objects = NegativeQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # region, and the owning unit
 
     class Meta:
         verbose_name = "负面清单"

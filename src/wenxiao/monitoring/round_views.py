@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from wenxiao.core import workflow
 from wenxiao.core.feedback import attempt
 from wenxiao.core.scoping import can_write
+from wenxiao.core.values import Kind, ValueParseError, parse
 from wenxiao.monitoring import report, selectors, services
 from wenxiao.monitoring.models import (
     DEVIATIONS,
@@ -44,7 +45,7 @@ def round_list(request):
             request,
             lambda: services.do_open_round(
                 actor=user,
-                year=int(p.get("year") or year),
+                year=year_of(request, p),
                 name=p.get("name", ""),
                 kind=p.get("kind", "concentrated"),
                 period_end=_date(p.get("period_end")) or date(1, 1, 1),
@@ -147,8 +148,11 @@ def form_detail(request, pk: int):
         and MonitoringForm.objects.visible_to(user, UNIT_ROLES).filter(pk=pk).exists()
     )
     lines = list(form.lines.all())
-    for ln in lines:
-        ln.qualitative = not ln.value or ln.value.startswith("定性") or not any(c.isdigit() for c in ln.value)
+    for ln in lines:  # 定性 rows answer with one of the three §5.3 wordings; the others with a value
+        try:
+            ln.qualitative = parse(ln.value, ln.unit, year=form.round.year).kind == Kind.QUALITATIVE
+        except ValueParseError:
+            ln.qualitative = False
     return render(
         request,
         "monitoring/form.html",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import calendar
+import json
 import time
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+import polars as pl
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -455,64 +457,76 @@ def _money(v) -> str:
 
 
 def _write_warnings(region: Region, year: int, as_of: date, found) -> int:
-    """Upsert by (project, rule, indicator): keep first_seen and status; warnings no longer raised are cleared."""
-    live = Warning.objects.filter(year=year, region_id__in=_regions_q(region)).exclude(status=Warning.Status.CLEARED)
-    existing = {
-        (w[1], w[2], w[3] or 0): w
-        for w in live.values_list("id", "project_id", "code", "indicator_id", "status", "first_seen")
-    }
-    acted = set(WarningAction.objects.filter(warning__in=live).values_list("warning_id", flat=True))
-    keep_ids, new_rows, updates = set(), [], []
-    for r in found.iter_rows(named=True):
-        key = (r["project_id"], r["code"], r["indicator_id"] or 0)
-        old = existing.get(key)
-        fields = dict(
+    """Upsert by (project, rule, indicator): keep first_seen and status; warnings no longer raised are cleared.
+
+    Warnings nobody acted on are replaced wholesale (one DELETE, one `executemany` straight from the frame); the few
+    with recorded actions stay in place and are updated, or cleared when they no longer fire. Returns how many of
+    the warnings live before the run no longer fire.
+    """
+    table, actions = Warning._meta.db_table, WarningAction._meta.db_table
+    live_where = f"w.year = %s AND w.status <> 'cleared' AND w.region_id IN ({data.REGIONS})"
+    params = [year, region.path + "%"]
+    key = ["project_id", "code", "indicator_key"]
+    existing = data.frame(
+        f"SELECT w.id, w.project_id, w.code, COALESCE(w.indicator_id, 0), w.status,"
+        f" CAST(w.first_seen AS VARCHAR(10)), EXISTS (SELECT 1 FROM {actions} a WHERE a.warning_id = w.id)"
+        f" FROM {table} w WHERE {live_where}",
+        params,
+        {
+            "id": pl.Int64,
+            "project_id": pl.Int64,
+            "code": pl.Utf8,
+            "indicator_key": pl.Int64,
+            "status": pl.Utf8,
+            "first_seen": pl.Utf8,
+            "acted": pl.Boolean,
+        },
+    )
+    rows = found.with_columns(pl.col("indicator_id").fill_null(0).alias("indicator_key")).join(
+        existing, on=key, how="left"
+    )
+    acted = rows.filter(pl.col("acted").fill_null(False))
+    fresh = rows.filter(~pl.col("acted").fill_null(False)).select(
+        "region_id",
+        pl.lit(year).alias("year"),
+        "project_id",
+        "unit_id",
+        "department_id",
+        "indicator_id",
+        "code",
+        "level",
+        pl.col("title").str.slice(0, 60),
+        pl.col("detail").str.slice(0, 500),
+        "numbers",
+        "action",
+        pl.col("action_text").str.slice(0, 30),
+        pl.col("status").fill_null(Warning.Status.OPEN),
+        pl.col("first_seen").fill_null(as_of.isoformat()),
+        pl.lit(as_of.isoformat()).alias("last_seen"),
+    )
+    cols = ", ".join(fresh.columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE id IN (SELECT w.id FROM {table} w WHERE {live_where}"
+            f" AND NOT EXISTS (SELECT 1 FROM {actions} a WHERE a.warning_id = w.id))",
+            params,
+        )
+        marks = ", ".join(["%s"] * len(fresh.columns))
+        cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", fresh.iter_rows())
+    for r in acted.iter_rows(named=True):
+        Warning.objects.filter(pk=r["id"]).update(
+            last_seen=as_of,
             level=r["level"],
             title=r["title"][:60],
             detail=r["detail"][:500],
-            numbers=_json(r["numbers"]),
+            numbers=json.loads(r["numbers"] or "{}"),
             action=r["action"],
             action_text=r["action_text"][:30],
         )
-        if old is not None and old[0] in acted:
-            keep_ids.add(old[0])
-            updates.append((old[0], fields))
-            continue
-        new_rows.append(
-            Warning(
-                region_id=r["region_id"],
-                year=year,
-                project_id=r["project_id"],
-                unit_id=r["unit_id"],
-                department_id=r["department_id"],
-                indicator_id=r["indicator_id"],
-                code=r["code"],
-                status=old[4] if old else Warning.Status.OPEN,
-                first_seen=old[5] if old else as_of,
-                last_seen=as_of,
-                **fields,
-            )
-        )
-    # Rows nobody acted on are replaced wholesale; rows with actions are updated in place (they are few).
-    replaced = [w[0] for w in existing.values() if w[0] not in acted]
-    for i in range(0, len(replaced), 5000):
-        Warning.objects.filter(pk__in=replaced[i : i + 5000]).delete()
-    Warning.objects.bulk_create(new_rows, batch_size=2000)
-    for pk, fields in updates:
-        Warning.objects.filter(pk=pk).update(last_seen=as_of, **fields)
-    gone = [w[0] for w in existing.values() if w[0] in acted and w[0] not in keep_ids]
+    gone = existing.filter(pl.col("acted")).join(acted.select(key), on=key, how="anti")["id"].to_list()
     Warning.objects.filter(pk__in=gone).update(status=Warning.Status.CLEARED)
-    new_keys = {(r[0], r[1], r[2] or 0) for r in found.select("project_id", "code", "indicator_id").iter_rows()}
-    return sum(1 for k in existing if k not in new_keys)
-
-
-def _json(text: str) -> dict:
-    import json
-
-    try:
-        return json.loads(text) if text else {}
-    except ValueError:
-        return {}
+    return existing.join(found.with_columns(pl.col("indicator_id").fill_null(0).alias("indicator_key")), on=key,
+                         how="anti").height  # fmt: skip
 
 
 # --- actions -----------------------------------------------------------------------------------------

@@ -23,8 +23,9 @@ from wenxiao.projects.models import Payment, Project, ProjectBudget
 ACTION_KINDS = [(k, v) for k, v in WarningAction.Kind.choices if k != "feedback"]
 
 
-def year_of(request) -> int:
-    y = request.GET.get("year", "")
+def year_of(request, data=None) -> int:
+    """The budget year asked for (query string, or `data` such as request.POST); the fiscal year otherwise."""
+    y = (request.GET if data is None else data).get("year", "")
     return int(y) if y.isdigit() else settings.FISCAL_YEAR
 
 
@@ -60,7 +61,7 @@ def run(request):
     region = home_region(request.user, ("performance",))
     if region is None or not can_write(request.user):
         raise Http404("无权运行监控预警")
-    year = int(request.POST.get("year") or settings.FISCAL_YEAR)
+    year = year_of(request, request.POST)
     try:
         as_of = date.fromisoformat(request.POST.get("as_of", ""))
     except ValueError:
@@ -178,7 +179,7 @@ def project_action(request, pk: int):
             due = date.fromisoformat(p["due"])
         except ValueError:
             due = None
-    year = int(p.get("year") or settings.FISCAL_YEAR)
+    year = year_of(request, p)
     attempt(
         request,
         lambda: services.do_action(

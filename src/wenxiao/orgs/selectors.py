@@ -45,3 +45,13 @@ def home_region(user, roles: tuple[str, ...] = ("performance", "sysadmin")) -> R
     if user.is_superuser:
         return Region.objects.order_by("level", "code").first()
     return None
+
+
+def cli_user(username: str):
+    """The active account a command-line call acts as, or None with a Chinese message on stderr."""
+    import sys
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        print(f"用户 {username} 不存在或已停用。", file=sys.stderr)
+    return user

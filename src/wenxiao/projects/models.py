@@ -261,11 +261,6 @@ class PaymentImport(models.Model):
         return self.filename
 
 
-class PaymentQuerySet(ScopedQuerySet):
-    scope_region_field = "region"
-    scope_org_field = "unit"
-
-
 class Payment(models.Model):
     """A 国库集中支付 record from the 预算管理一体化 system, in yuan. Written only by the ingest; never edited."""
 
@@ -280,7 +275,7 @@ class Payment(models.Model):
     fund_source = models.CharField("资金来源", max_length=40, blank=True)
     batch = models.ForeignKey(PaymentImport, models.PROTECT, related_name="payments", db_index=False)
 
-    objects = PaymentQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # region, and the paying unit
 
     class Meta:
         verbose_name = "支付记录"

@@ -13,21 +13,13 @@ from pathlib import Path
 MAX_EXPORT = 5000
 
 
-def _user(username: str):
-    from wenxiao.orgs.models import User
-
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        print(f"用户 {username} 不存在或已停用。", file=sys.stderr)
-    return user
-
-
 def export_targets(year: int, department_code: str | None, output: str, *, username: str = "admin") -> int:
     """Write the year's targets (of one department, or all) visible to the user into one workbook."""
+    from wenxiao.orgs.selectors import cli_user
     from wenxiao.targets import excel
     from wenxiao.targets.models import Target
 
-    user = _user(username)
+    user = cli_user(username)
     if user is None:
         return 2
     qs = Target.objects.visible_to(user).filter(year=year)
@@ -62,9 +54,10 @@ def export_targets(year: int, department_code: str | None, output: str, *, usern
 
 def import_targets(path: str, dry_run: bool = False, *, username: str = "admin") -> int:
     """Check the workbook, then (unless dry_run) save every changed sheet in one transaction. Exit code 1 on errors."""
+    from wenxiao.orgs.selectors import cli_user
     from wenxiao.targets import excel
 
-    user = _user(username)
+    user = cli_user(username)
     if user is None:
         return 2
     if not Path(path).is_file():
