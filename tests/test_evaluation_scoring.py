@@ -568,3 +568,13 @@ def test_score_never_raises_and_stays_within_full_marks(ev, cfg):
     assert D(0) <= scored.budget.score <= scored.budget.points
     d = scored.to_dict()
     assert len(d["indicators"]) == len(ev.indicators)
+
+
+def test_a_weight_with_more_than_two_decimals_is_rounded_so_no_score_tops_it():
+    """Found by hypothesis: a weight of 881067.167 let the row's rounded score (…17) exceed it."""
+    row = IndicatorRow(
+        level1="产出指标", level2="数量指标", name="培训人次", target="≥100人次", actual="100", weight="10.005"
+    )
+    scored = score(SelfEvaluation(project_name="x", year=2025, budget=None, indicators=[row], declared_total=None))
+    assert scored.rows[0].weight == D("10.01") and scored.rows[0].score <= scored.rows[0].weight
+    assert any("按两位小数计为10.01" in n for n in scored.notes)

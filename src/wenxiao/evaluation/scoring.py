@@ -680,6 +680,9 @@ def _assign_weights(rows: list[IndicatorRow], cfg: ScoringConfig, notes: list[st
         w, _, problem = _number(r.weight)
         if w is not None and w < 0:
             w, problem = None, f"分值{fmt(w)}为负数"
+        if w is not None and round2(w) != w:  # 分值 carry two decimals like every score, or a rounded score tops them
+            notes.append(f"第{i + 1}项指标“{_name(r, i)}”：分值{fmt(w)}按两位小数计为{fmt(round2(w))}")
+            w = round2(w)
         if problem:
             notes.append(f"第{i + 1}项指标“{_name(r, i)}”：未能读取分值（{problem}），按权重方案分配")
         given.append(w)
