@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "wenxiao.targets",
     "wenxiao.appraisal",
     "wenxiao.monitoring",
+    "wenxiao.partners",
+    "wenxiao.evaluation",
 ]
 
 MIDDLEWARE = [

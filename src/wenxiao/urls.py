@@ -16,6 +16,8 @@ urlpatterns = [
     path("library/", include("wenxiao.library.urls")),
     path("appraisal/", include("wenxiao.appraisal.urls")),
     path("monitoring/", include("wenxiao.monitoring.urls")),
+    path("evaluation/", include("wenxiao.evaluation.urls")),
+    path("partners/", include("wenxiao.partners.urls")),
     path("orgs/", include("wenxiao.orgs.urls")),
     path("catalog/", include("wenxiao.catalog.urls")),
     path("", include("wenxiao.core.urls")),

@@ -52,9 +52,11 @@ def not_found(request, exc):
 def _mount() -> None:
     from wenxiao.appraisal.api import router as appraisal_router
     from wenxiao.core.api import router as core_router
+    from wenxiao.evaluation.api import router as evaluation_router
     from wenxiao.library.api import router as library_router
     from wenxiao.monitoring.api import router as monitoring_router
     from wenxiao.orgs.api import router as orgs_router
+    from wenxiao.partners.api import router as partners_router
     from wenxiao.projects.api import router as projects_router
     from wenxiao.targets.api import router as targets_router
 
@@ -63,6 +65,8 @@ def _mount() -> None:
     api.add_router("/library", library_router)
     api.add_router("/appraisals", appraisal_router)
     api.add_router("/monitoring", monitoring_router)
+    api.add_router("/evaluation", evaluation_router)
+    api.add_router("/partners", partners_router)
     api.add_router("/", core_router)
     api.add_router("/", orgs_router)
 

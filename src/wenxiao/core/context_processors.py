@@ -12,6 +12,7 @@ STAGES = [
     ("results", "结果应用", None),
     ("library", "指标库", "library:list"),
     ("projects", "项目库", "projects:list"),
+    ("partners", "机构专家", None),
     ("oversight", "考核", None),
 ]
 

@@ -29,7 +29,9 @@ from wenxiao.projects.models import (
 )
 from wenxiao.seed import vocab
 from wenxiao.seed.appraisals import seed_appraisals
+from wenxiao.seed.evaluation import seed_evaluation
 from wenxiao.seed.monitoring import seed_monitoring
+from wenxiao.seed.partners import seed_partners
 from wenxiao.seed.targets import seed_targets
 
 BUDGETS = {"general": "1", "fund": "2", "soe": "3", "social": "4"}
@@ -126,6 +128,10 @@ def seed(scale: str = "demo", year: int = 2026, seed: int = 1, password: str = "
             with audit.seeding():
                 counts.update(seed_monitoring(year, rng, _system_user()))
             progress(f"支付记录 {counts['payments']} 笔，监控表 {counts.get('monitoring_forms', 0)} 张")
+            with audit.seeding():
+                counts.update(seed_partners(year, rng, _system_user()))
+            with audit.seeding():
+                counts.update(seed_evaluation(year, rng, _system_user()))
         counts.update(
             regions=len(built.regions),
             departments=len(built.departments),

@@ -1,0 +1,3 @@
+"""绩效评价: models."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,3 @@
+"""第三方机构与专家: models."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,5 @@
+"""Demo data of partners."""
+
+
+def seed_partners(year, rng, system) -> dict:
+    return {}
