@@ -305,10 +305,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_monitoring(sub, imsub)  # `wenxiao import payments …`, `wenxiao monitor run|round create …`
 
     from wenxiao.evaluation.cli import add_parsers as add_evaluation
+    from wenxiao.oversight.cli import add_parsers as add_oversight
     from wenxiao.partners.cli import add_parsers as add_partners
 
     add_evaluation(sub, imsub)
     add_partners(sub, imsub)
+    add_oversight(sub, imsub)
 
     ap = sub.add_parser("appraisal", help="事前绩效评估")
     apsub = ap.add_subparsers(dest="appraisal_command", required=True)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "wenxiao.monitoring",
     "wenxiao.partners",
     "wenxiao.evaluation",
+    "wenxiao.oversight",
 ]
 
 MIDDLEWARE = [

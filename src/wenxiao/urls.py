@@ -18,6 +18,7 @@ urlpatterns = [
     path("monitoring/", include("wenxiao.monitoring.urls")),
     path("evaluation/", include("wenxiao.evaluation.urls")),
     path("partners/", include("wenxiao.partners.urls")),
+    path("oversight/", include("wenxiao.oversight.urls")),
     path("orgs/", include("wenxiao.orgs.urls")),
     path("catalog/", include("wenxiao.catalog.urls")),
     path("", include("wenxiao.core.urls")),

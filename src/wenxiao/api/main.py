@@ -56,6 +56,7 @@ def _mount() -> None:
     from wenxiao.library.api import router as library_router
     from wenxiao.monitoring.api import router as monitoring_router
     from wenxiao.orgs.api import router as orgs_router
+    from wenxiao.oversight.api import router as oversight_router
     from wenxiao.partners.api import router as partners_router
     from wenxiao.projects.api import router as projects_router
     from wenxiao.targets.api import router as targets_router
@@ -67,6 +68,7 @@ def _mount() -> None:
     api.add_router("/monitoring", monitoring_router)
     api.add_router("/evaluation", evaluation_router)
     api.add_router("/partners", partners_router)
+    api.add_router("/oversight", oversight_router)
     api.add_router("/", core_router)
     api.add_router("/", orgs_router)
 

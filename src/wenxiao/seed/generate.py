@@ -31,6 +31,7 @@ from wenxiao.seed import vocab
 from wenxiao.seed.appraisals import seed_appraisals
 from wenxiao.seed.evaluation import seed_evaluation
 from wenxiao.seed.monitoring import seed_monitoring
+from wenxiao.seed.oversight import seed_oversight
 from wenxiao.seed.partners import seed_partners
 from wenxiao.seed.targets import seed_targets
 
@@ -132,6 +133,8 @@ def seed(scale: str = "demo", year: int = 2026, seed: int = 1, password: str = "
                 counts.update(seed_partners(year, rng, _system_user()))
             with audit.seeding():
                 counts.update(seed_evaluation(year, rng, _system_user()))
+            with audit.seeding():
+                counts.update(seed_oversight(year, rng, _system_user()))
         counts.update(
             regions=len(built.regions),
             departments=len(built.departments),
