@@ -79,6 +79,32 @@ class WorkflowDocument(models.Model):
         return self.workflow.state_label(self.state)
 
 
+def unit_report_flow(key: str, label: str) -> Workflow:
+    """单位填报 → 主管部门审核 → 财政审核, with 退回 at each review step: the flow of every form a unit fills in for
+    a round or task that finance issued (monitoring forms, self-evaluations; R17, R22, R24)."""
+    units, dept, fin = ("unit", "department"), ("department",), ("business", "performance")
+    return Workflow(
+        key=key,
+        label=label,
+        states={
+            "draft": "填报中",
+            "dept_review": "待主管部门审核",
+            "finance_review": "待财政审核",
+            "returned": "已退回",
+            "done": "审核完成",
+        },
+        initial="draft",
+        steps=(
+            Step("submit", "提交", ("draft", "returned"), "dept_review", units),
+            Step("dept_approve", "主管部门审核通过", ("dept_review",), "finance_review", dept, style="success"),
+            Step("dept_return", "退回单位", ("dept_review",), "returned", dept, needs_comment=True, style="danger"),
+            Step("finance_approve", "财政审核通过", ("finance_review",), "done", fin, style="success"),
+            Step("finance_return", "财政退回", ("finance_review",), "returned", fin, True, "danger"),
+        ),
+        waiting={"draft": "unit", "returned": "unit", "dept_review": "department", "finance_review": "business"},
+    )
+
+
 def actor_can(doc: WorkflowDocument, step: Step, actor) -> bool:
     model = type(doc)
     return model.objects.visible_to(actor, roles=step.roles).filter(pk=doc.pk).exists()

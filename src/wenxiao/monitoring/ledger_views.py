@@ -15,9 +15,9 @@ from wenxiao.core.feedback import attempt
 from wenxiao.core.jobs import job_dir
 from wenxiao.core.models import Job
 from wenxiao.core.scoping import can_write
+from wenxiao.core.years import year_of, years
 from wenxiao.monitoring import services
 from wenxiao.monitoring.models import FINANCE, NegativeListEntry
-from wenxiao.monitoring.views import year_of, years
 from wenxiao.projects import ingest, payments_file
 from wenxiao.projects.models import PaymentImport
 

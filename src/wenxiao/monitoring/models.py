@@ -6,36 +6,12 @@ from django.db.models import Q
 from django.urls import reverse
 
 from wenxiao.core.scoping import ScopedQuerySet
-from wenxiao.core.workflow import Step, Workflow, WorkflowDocument
+from wenxiao.core.workflow import WorkflowDocument, unit_report_flow
 
 UNIT_ROLES = ("unit", "department")
 FINANCE = ("business", "performance")
 
-# 单位填报 → 主管部门审核 → 财政审核 (R17, R22), with 退回 at each review step.
-MONITOR_FLOW = Workflow(
-    key="monitoring",
-    label="绩效监控",
-    states={
-        "draft": "填报中",
-        "dept_review": "待主管部门审核",
-        "finance_review": "待财政审核",
-        "returned": "已退回",
-        "done": "审核完成",
-    },
-    initial="draft",
-    steps=(
-        Step("submit", "提交", ("draft", "returned"), "dept_review", UNIT_ROLES),
-        Step("dept_approve", "主管部门审核通过", ("dept_review",), "finance_review", ("department",), style="success"),
-        Step(
-            "dept_return", "退回单位", ("dept_review",), "returned", ("department",), needs_comment=True, style="danger"
-        ),
-        Step("finance_approve", "财政审核通过", ("finance_review",), "done", FINANCE, style="success"),
-        Step(
-            "finance_return", "财政退回", ("finance_review",), "returned", FINANCE, needs_comment=True, style="danger"
-        ),
-    ),
-    waiting={"draft": "unit", "returned": "unit", "dept_review": "department", "finance_review": "business"},
-)
+MONITOR_FLOW = unit_report_flow("monitoring", "绩效监控")  # 单位填报 → 主管部门审核 → 财政审核 (R17, R22)
 
 LIKELIHOOD = [(1, "确定能"), (2, "有可能"), (3, "完全不可能")]  # 完成目标可能性 (REFERENCE §5.2)
 DEVIATIONS = ["经费保障", "制度保障", "人员保障", "硬件条件保障", "其他"]  # 偏差原因分析 categories

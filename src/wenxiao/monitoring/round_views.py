@@ -15,6 +15,7 @@ from wenxiao.core import workflow
 from wenxiao.core.feedback import attempt
 from wenxiao.core.scoping import can_write
 from wenxiao.core.values import Kind, ValueParseError, parse
+from wenxiao.core.years import year_of, years
 from wenxiao.monitoring import report, selectors, services
 from wenxiao.monitoring.models import (
     DEVIATIONS,
@@ -24,7 +25,6 @@ from wenxiao.monitoring.models import (
     MonitoringForm,
     MonitoringRound,
 )
-from wenxiao.monitoring.views import year_of, years
 from wenxiao.orgs.models import Organisation
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from wenxiao.core.feedback import attempt
 from wenxiao.core.scoping import can_write
+from wenxiao.core.years import year_of, years
 from wenxiao.monitoring import jobs, selectors, services, warnings
 from wenxiao.monitoring.models import FINANCE, UNIT_ROLES, ProjectStatus, Warning, WarningAction
 from wenxiao.orgs.models import Organisation
@@ -21,16 +21,6 @@ from wenxiao.orgs.selectors import home_region
 from wenxiao.projects.models import Payment, Project, ProjectBudget
 
 ACTION_KINDS = [(k, v) for k, v in WarningAction.Kind.choices if k != "feedback"]
-
-
-def year_of(request, data=None) -> int:
-    """The budget year asked for (query string, or `data` such as request.POST); the fiscal year otherwise."""
-    y = (request.GET if data is None else data).get("year", "")
-    return int(y) if y.isdigit() else settings.FISCAL_YEAR
-
-
-def years() -> range:
-    return range(settings.FISCAL_YEAR, settings.FISCAL_YEAR - 4, -1)
 
 
 @login_required
