@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from wenxiao.appraisal import scoring, services
 from wenxiao.core.config import setting
 from wenxiao.core.docx_doc import add_table, new_document, set_fonts, shade
-from wenxiao.core.errors import ServiceError
+from wenxiao.core.pdf import ReportUnavailable, html_to_pdf  # noqa: F401  (ReportUnavailable: re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +29,6 @@ SECTIONS = (
 )
 EMPTY = "（未填写）"
 SELF_COLOUR, FINAL_COLOUR, TRACK_COLOUR = "8EA9DB", "1F4E79", "EDEDED"
-
-
-class ReportUnavailable(ServiceError):
-    """The PDF cannot be produced on this server (WeasyPrint or its system libraries): the view answers 503."""
-
-    status = 503
 
 
 # --- the content -------------------------------------------------------------------------------------------
@@ -533,29 +527,6 @@ def render_html(appraisal, *, for_pdf: bool = False, pdf_unavailable: bool = Fal
     return render_to_string("appraisal/report_print.html", ctx, request=request)
 
 
-def _no_fetch(url):
-    raise ValueError(f"不加载外部资源：{url}")
-
-
 def render_pdf(appraisal) -> bytes:
     """The report as PDF via WeasyPrint; ReportUnavailable (status 503) when it cannot be produced here."""
-    try:
-        import weasyprint
-    except (ImportError, OSError) as e:  # the package, or the Pango library it loads, is missing
-        log.warning("WeasyPrint cannot be loaded; appraisal report PDF unavailable", exc_info=True)
-        raise ReportUnavailable(
-            "服务器无法生成 PDF：需要安装 WeasyPrint 及系统组件 Pango"
-            "（Debian/Ubuntu：apt-get install libpango-1.0-0 libpangoft2-1.0-0）和中文字体，请下载 Word 版"
-        ) from e
-    try:
-        from weasyprint.urls import URLFetcher
-
-        fetcher = URLFetcher(allowed_protocols={"data"})
-    except (ImportError, TypeError):  # older WeasyPrint: a plain function
-        fetcher = _no_fetch
-    html = render_html(appraisal, for_pdf=True)
-    try:
-        return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
-    except Exception as e:  # a broken font or library must not take the page down
-        log.exception("PDF rendering failed for appraisal %s", appraisal.pk)
-        raise ReportUnavailable("生成 PDF 时出错，请稍后重试或下载 Word 版") from e
+    return html_to_pdf(render_html(appraisal, for_pdf=True), f"appraisal {appraisal.pk}")
