@@ -95,11 +95,11 @@ def _by_department(forms) -> list[dict]:
 
 
 def round_xlsx(user, rnd: MonitoringRound) -> bytes:
-    import xlsxwriter
+    from wenxiao.core import xlsx
 
     ctx = round_context(user, rnd)
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsx.workbook(buf, {"in_memory": True})
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     money = wb.add_format({"num_format": "#,##0.00"})

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import xlsxwriter
-
+from wenxiao.core import xlsx
 from wenxiao.core.jobs import job_dir, job_handler
 from wenxiao.projects.selectors import ProjectFilter, project_list
 
@@ -40,7 +39,7 @@ def export_projects(job, progress):
     qs = project_list(job.user, f)
     total = qs.count() or 1
     path = job_dir() / f"job-{job.pk}.xlsx"
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    wb = xlsx.workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet("项目库")
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     money = wb.add_format({"num_format": "#,##0.00"})

@@ -27,11 +27,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import xlsxwriter
 from django.db import transaction
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from wenxiao.core import audit
+from wenxiao.core import audit, xlsx
 from wenxiao.core.errors import ServiceError
 from wenxiao.core.values import ValueParseError, parse
 from wenxiao.library.models import SOURCES, Framework
@@ -339,9 +338,9 @@ def write_targets(targets, path_or_buffer) -> list[str]:
     """Write one form sheet per target and a 说明 sheet; returns the sheet names used for the targets."""
     targets = list(targets)
     if isinstance(path_or_buffer, str | Path):
-        wb = xlsxwriter.Workbook(str(path_or_buffer), {"in_memory": True})
+        wb = xlsx.workbook(str(path_or_buffer), {"in_memory": True})
     else:
-        wb = xlsxwriter.Workbook(path_or_buffer, {"in_memory": True})
+        wb = xlsx.workbook(path_or_buffer, {"in_memory": True})
     fmt = _Formats(wb)
     trees: dict[str, dict[str, list[str]]] = {}
     used: set[str] = set()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import xlsxwriter
-
+from wenxiao.core import xlsx
 from wenxiao.core.jobs import job_dir, job_handler
 from wenxiao.targets.review import findings_for
 from wenxiao.targets.selectors import target_list
@@ -29,7 +28,7 @@ def review_report(job, progress):
     department = job.params.get("department", "")
     targets = list(target_list(job.user, year=year, department=department).prefetch_related("indicators"))
     path = job_dir() / f"job-{job.pk}.xlsx"
-    wb = xlsxwriter.Workbook(str(path))
+    wb = xlsx.workbook(str(path))
     ws = wb.add_worksheet("审核发现")
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
