@@ -34,6 +34,23 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     ),
     "appraisal.ratings": ({"优": 1, "良": 0.8, "中": 0.6, "差": 0.3}, "事前评估要点等级对应的得分比例"),
     "appraisal.template": ({}, "事前评估模板 {维度: [[要点, 分值], …]}；为空时用默认模板（六个维度共100分）"),
+    "evaluation.scoring": (
+        {},
+        "单位自评评分规则（见 evaluation/scoring.py 的 ScoringConfig）：weights 各一级指标分值，"
+        "exec_rounding 执行率得分取整方式（exact/whole/floor），over_ratio 超目标须说明的比例（默认1.3），"
+        "over_deduction 超目标扣分，"
+        "qual_bands 定性指标得分区间，grade_cutoffs 等级分数线",
+    ),
+    "evaluation.review_sample": ({"share": 0.2}, "财政复评抽样比例（有可信度提示的自评表全部纳入）"),
+    "evaluation.candidates": (
+        {"amount": 5_000_000, "cycle_years": 5, "low_rate": 70},
+        "重点评价候选规则：资金达到 amount 元；cycle_years 年内未评价的重点项目；执行率连续低于 low_rate% 的项目",
+    ),
+    "evaluation.framework_weights": (
+        {"决策": 15, "过程": 25, "产出": 35, "效益": 25},
+        "部门/财政评价一级指标默认分值（10号附件2；产出+效益不得低于60）",
+    ),
+    "evaluation.internal_review_pass": (80, "报告内部点评通过分数线（四个维度各25分）"),
     "monitoring.rules": (
         {
             "yellow_behind": 10,
@@ -54,6 +71,88 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         {"优": "pass", "良": "pass", "中": "return", "差": "reject"},
         "绩效科终审等级的处理（88号：优直接进入预算安排；良财政修改后进入；中退回修改；差不得进入预算安排）",
     ),
+    # 第三方机构与专家 (partners/quality.py SETTINGS, partners/draw.py)
+    "partners.payment_rule": (
+        {"bands": [[90.0, "优", 1.0], [80.0, "良", 0.95], [60.0, "中", 0.85], [0.0, "差", 0.7]], "flag_below": 60.0},
+        "第三方报告质量得分对应的付费比例：bands 为[分数线, 等级, 支付比例]，低于 flag_below 分为不合格",
+    ),
+    "partners.ranking": (
+        {"eliminate_share": 0.1, "min_reports": 1, "pass_mark": 60},
+        "第三方机构年度排名：末位淘汰比例、参与排名的最少报告数、年度平均分合格线",
+    ),
+    "partners.selection": (
+        {"min_years": 0, "min_staff": 5, "min_qualified_staff": 3, "violation_years": 3},
+        "第三方机构入库条件：成立年限、专职人员、具有执业资格或中级以上职称人员、重大违规回溯年限",
+    ),
+    "partners.blacklist_years": (3, "第三方机构列入黑名单的年限"),
+    "partners.draw": (
+        {"lookback_years": 3, "strict_fields": False},
+        "专家抽取：近 lookback_years 年内与被评价单位有业务往来的专家回避；strict_fields 为 true 时只从相符领域抽取",
+    ),
+    "partners.similarity": (
+        {"threshold": 0.5, "min_chars": 30},
+        "套用模板报告检测：相似度达到 threshold 即提示，相同段落至少 min_chars 个字",
+    ),
+    # 等保三级 (core/security.py, core/audit.py)
+    "security.totp_roles": (
+        [],
+        '须使用动态口令（第二因素）登录的角色，如 ["performance","business","sysadmin","secadmin",'
+        '"auditadmin"]；为空则自愿绑定',
+    ),
+    "security.rate_login_ip": (30, "同一来源地址在一个时间窗内最多尝试登录的次数（含动态口令）；0 为不限"),
+    "security.rate_login_user": (10, "同一用户名在一个时间窗内最多尝试登录的次数（含动态口令）；0 为不限"),
+    "security.rate_login_window": (300, "登录频率限制的时间窗（秒）"),
+    "security.rate_api": (1200, "每个接口令牌（或用户）在一个时间窗内最多的接口请求次数；0 为不限"),
+    "security.rate_api_window": (60, "接口频率限制的时间窗（秒）"),
+    "security.audit_retention_days": (180, "审计日志至少保留的天数（不少于 180 天，等保三级要求）"),
+    # 考核 and 财政运行综合绩效评价 (REFERENCE §8 [U]): indicator rows are
+    # [分组, 指标, 分值, 来源 metric/import/manual, 规则 positive/reverse/range/manual, 满分值, 零分值, 单位,
+    #  计算指标键]; a range rule gives [下限, 上限] for both thresholds. The 绩效科 copies a template into a scheme.
+    "oversight.template.fiscal": (
+        [
+            ["收入质量", "税收收入占比", 10, "import", "positive", 75, 50, "%", ""],
+            ["支出结构", "民生支出占比", 10, "import", "positive", 80, 60, "%", ""],
+            ["支出进度", "预算执行率", 10, "metric", "positive", 95, 60, "%", "execution_rate"],
+            ["“三保”保障", "“三保”支出保障率", 15, "import", "positive", 100, 90, "%", ""],
+            ["债务风险", "政府债务率", 10, "import", "reverse", 100, 150, "%", ""],
+            ["库款管理", "库款保障水平", 10, "import", "range", [0.3, 0.8], [0.1, 1.5], "", ""],
+            ["暂付款管理", "暂付款占支出比重", 5, "import", "reverse", 5, 10, "%", ""],
+            ["预算绩效管理", "绩效目标申报率", 10, "metric", "positive", 100, 80, "%", "target_rate"],
+            ["预算绩效管理", "绩效监控覆盖率", 10, "metric", "positive", 100, 80, "%", "monitoring_coverage"],
+            ["预算绩效管理", "评价结果应用与公开", 10, "manual", "manual", None, None, "", ""],
+        ],
+        "财政运行综合绩效评价默认指标模板（收入、支出、“三保”、债务、库款、暂付款、预算绩效管理）",
+    ),
+    "oversight.template.bureau": (
+        [
+            ["制度建设", "预算绩效管理制度建设", 10, "manual", "manual", None, None, "", ""],
+            ["事前评估", "事前绩效评估完成率", 10, "metric", "positive", 100, 60, "%", "appraisal_coverage"],
+            ["目标管理", "绩效目标申报率", 15, "metric", "positive", 100, 80, "%", "target_rate"],
+            ["目标管理", "绩效目标审核优良率", 10, "metric", "positive", 90, 50, "%", "target_good_rate"],
+            ["运行监控", "绩效监控覆盖率", 15, "metric", "positive", 100, 80, "%", "monitoring_coverage"],
+            ["运行监控", "预警处置率", 10, "metric", "positive", 100, 50, "%", "warning_handled_rate"],
+            ["绩效评价", "单位自评覆盖率", 10, "import", "positive", 100, 80, "%", ""],
+            ["绩效评价", "重点评价开展情况", 10, "manual", "manual", None, None, "", ""],
+            ["结果应用", "绩效信息公开率", 5, "metric", "positive", 100, 60, "%", "disclosure_rate"],
+            ["结果应用", "评价结果应用", 5, "manual", "manual", None, None, "", ""],
+        ],
+        "下级财政部门预算绩效管理工作考核默认指标模板",
+    ),
+    "oversight.template.department": (
+        [
+            ["目标管理", "绩效目标申报率", 15, "metric", "positive", 100, 80, "%", "target_rate"],
+            ["目标管理", "绩效目标审核优良率", 15, "metric", "positive", 90, 50, "%", "target_good_rate"],
+            ["事前评估", "事前绩效评估完成率", 10, "metric", "positive", 100, 60, "%", "appraisal_coverage"],
+            ["运行监控", "绩效监控覆盖率", 15, "metric", "positive", 100, 80, "%", "monitoring_coverage"],
+            ["运行监控", "预算执行率", 15, "metric", "positive", 95, 60, "%", "execution_rate"],
+            ["运行监控", "预警处置率", 10, "metric", "positive", 100, 50, "%", "warning_handled_rate"],
+            ["信息公开", "绩效信息公开率", 10, "metric", "positive", 100, 60, "%", "disclosure_rate"],
+            ["结果应用", "自评与整改", 10, "manual", "manual", None, None, "", ""],
+        ],
+        "部门预算绩效管理工作考核默认指标模板",
+    ),
+    "oversight.grade_bands": ({"优": 90, "良": 80, "中": 60}, "考核等级分数线（含下限），低于“中”的分数线为差"),
+    "oversight.no_data": ("full", "计算指标无相关业务（分母为0）时的得分：full 不扣分（满分），zero 不得分"),
 }
 
 
