@@ -1,4 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from wenxiao.oversight import views
 
 app_name = "oversight"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("schemes/<int:pk>/", views.scheme, name="scheme"),
+    path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("rounds/<int:pk>/run/", views.round_run, name="round_run"),
+    path("rounds/<int:pk>/publish/", views.round_publish, name="round_publish"),
+    path("rounds/<int:pk>/template.xlsx", views.round_template, name="round_template"),
+    path("rounds/<int:pk>/import/", views.round_import, name="round_import"),
+    path("rounds/<int:pk>/manual/", views.round_manual, name="round_manual"),
+    path("rounds/<int:pk>/report.<str:fmt>", views.round_report, name="round_report"),
+    path("subjects/<int:pk>/", views.subject, name="subject"),
+    path("subjects/<int:pk>/interview/", views.interview_add, name="interview_add"),
+    path("subjects/<int:pk>/referral/", views.referral_add, name="referral_add"),
+    path("interviews/<int:pk>/", views.interview_update, name="interview_update"),
+    path("referrals/<int:pk>/", views.referral_update, name="referral_update"),
+    path("scores/<int:pk>/files/<int:attachment_id>/", views.evidence, name="evidence"),
+]
