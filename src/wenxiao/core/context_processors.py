@@ -8,12 +8,12 @@ STAGES = [
     ("appraisal", "事前评估", "appraisal:list"),
     ("targets", "目标管理", "targets:list"),
     ("monitoring", "运行监控", "monitoring:overview"),
-    ("evaluation", "绩效评价", None),
+    ("evaluation", "绩效评价", "evaluation:home"),
     ("results", "结果应用", None),
     ("library", "指标库", "library:list"),
     ("projects", "项目库", "projects:list"),
-    ("partners", "机构专家", None),
-    ("oversight", "考核", None),
+    ("partners", "机构专家", "partners:home"),
+    ("oversight", "考核", "oversight:home"),
 ]
 
 
