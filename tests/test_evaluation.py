@@ -249,3 +249,27 @@ def test_candidates_say_why(users):
     rows = {c["project"].pk: c for c in candidate_list(users["jxk"], YEAR, limit=5000)}
     assert "已列入负面清单" in rows[listed.project_id]["reasons"]
     assert all(c["reasons"] for c in rows.values())
+
+
+def test_a_joint_evaluation_is_shared_with_the_lower_bureau(users):
+    from wenxiao.orgs.selectors import home_region
+
+    ev = Evaluation.objects.filter(kind="whole").get()
+    county = home_region(users["xian_jxk"], ("performance",))
+    assert not Evaluation.objects.visible_to(users["xian_jxk"]).filter(pk=ev.pk).exists()
+    key_services.do_save_plan(ev.pk, {"joint_region_id": county.pk}, actor=users["jxk"])
+    assert Evaluation.objects.visible_to(users["xian_jxk"]).filter(pk=ev.pk).exists()  # R27
+    assert not key_services.is_owner(users["xian_jxk"], Evaluation.objects.get(pk=ev.pk))  # it sees, the city runs it
+    assert not Evaluation.objects.visible_to(users["dw2"]).filter(pk=ev.pk).exists()
+
+
+def test_self_evaluation_figures_feed_the_assessments(users):
+    from wenxiao.oversight.metrics import compute
+
+    dept = users["zgbm"].assignments.get().org
+    forms = SelfEvaluation.objects.filter(department=dept, year=YEAR)
+    submitted = forms.filter(state__in=("dept_review", "finance_review", "done"))
+    expected = (Decimal(submitted.count()) * 100 / forms.count()).quantize(Decimal("0.01"))
+    assert compute("selfeval_coverage", dept, YEAR) == expected
+    clean = (Decimal(submitted.filter(flag_count=0).count()) * 100 / submitted.count()).quantize(Decimal("0.01"))
+    assert compute("selfeval_credibility", dept, YEAR) == clean

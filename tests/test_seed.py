@@ -57,6 +57,25 @@ def _fingerprint() -> str:
     return sm3_hex(repr(list(rows)) + str(total) + str(paid) + repr(warnings))
 
 
+def _wipe_apps(*labels: str) -> None:
+    """Every row of these apps, in whatever order their PROTECT foreign keys allow."""
+    from django.apps import apps
+    from django.db.models import ProtectedError, RestrictedError
+
+    pending = [m for label in labels for m in apps.get_app_config(label).get_models()]
+    for _ in range(len(pending) + 1):
+        left = []
+        for model in pending:
+            try:
+                model.objects.all().delete()
+            except (ProtectedError, RestrictedError):
+                left.append(model)
+        if not left:
+            return
+        pending = left
+    raise AssertionError(f"cannot wipe {pending}")
+
+
 def _wipe() -> None:
     from wenxiao.appraisal import models as ap
     from wenxiao.core.models import ApiToken, Attachment, Transition, WorkItem
@@ -66,6 +85,7 @@ def _wipe() -> None:
     from wenxiao.targets import models as t
 
     IndicatorTemplate.objects.exclude(region=None).delete()  # proposals of the demo's regions
+    _wipe_apps("oversight", "evaluation", "partners")
     from wenxiao.monitoring import models as mon
     from wenxiao.projects.models import MonthlyExecution, Payment, PaymentImport
 

@@ -12,7 +12,7 @@ from django.db.models import Sum
 from wenxiao.core import audit, workflow
 from wenxiao.core.config import setting
 from wenxiao.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from wenxiao.core.scoping import can_write
+from wenxiao.core.scoping import can_write, scope_for
 from wenxiao.evaluation import dept_rates, frameworks, scoring
 from wenxiao.evaluation.models import (
     OWNERS,
@@ -37,7 +37,7 @@ REPORT_SECTIONS = [  # 10号 附件3 绩效评价报告提纲
 REQUIRED_SECTIONS = ("basic", "work", "conclusion", "analysis", "experience", "suggestions")
 METHODS = ["成本效益分析法", "比较法", "因素分析法", "最低成本法", "公众评判法", "标杆管理法"]
 STANDARDS = ["计划标准", "行业标准", "历史标准", "其他标准"]
-PLAN_FIELDS = ("title", "purpose", "scope_text", "methods", "standards", "schedule", "deadline")
+PLAN_FIELDS = ("title", "purpose", "scope_text", "methods", "standards", "schedule", "deadline", "joint_region")
 PROJECT_KINDS = (Evaluation.Kind.PROJECT, Evaluation.Kind.POLICY, Evaluation.Kind.COST)
 CENT = Decimal("0.01")
 
@@ -62,9 +62,10 @@ def is_owner(actor, ev: Evaluation) -> bool:
         return True
     if not can_write(actor):
         return False
-    if ev.level == Evaluation.Level.FINANCE:
-        return Evaluation.objects.visible_to(actor, ("performance",)).filter(pk=ev.pk).exists()
-    return Evaluation.objects.visible_to(actor, OWNERS).filter(pk=ev.pk).exists()
+    scope = scope_for(actor, ("performance",) if ev.level == Evaluation.Level.FINANCE else OWNERS)
+    if ev.region_id in scope.region_ids:  # the organising region's 绩效科 (not a lower region joined in, R27)
+        return True
+    return ev.level == Evaluation.Level.DEPARTMENT and any(ev.department.path.startswith(p) for p in scope.org_paths)
 
 
 def is_team(actor, ev: Evaluation) -> bool:
@@ -128,7 +129,7 @@ def do_create_evaluation(
         )["s"]
     joint = None
     if joint_region_id:
-        joint = Region.objects.filter(pk=joint_region_id, parent=org.region).first()
+        joint = Region.objects.filter(pk=joint_region_id, parent=home_region(actor, ("performance",))).first()
         if joint is None:
             raise ValidationError("联动评价只能选择本级的直接下级区划。")
     region = home_region(actor, ("performance",)) or org.region
@@ -243,6 +244,11 @@ def do_save_plan(pk: int, changes: dict, *, actor, expected_version=None) -> Eva
             current.standards = [s for s in STANDARDS if s in (changes["standards"] or [])]
         if "deadline" in changes:
             current.deadline = changes["deadline"]
+        if "joint_region_id" in changes:  # 联动评价 with a region directly below (R27)
+            rid = changes["joint_region_id"]
+            current.joint_region = Region.objects.filter(pk=rid, parent=current.region).first() if rid else None
+            if rid and current.joint_region is None:
+                errors.setdefault("joint_region", []).append("联动评价只能选择本级的直接下级区划")
         if errors:
             raise ValidationError("工作方案填写有误。", errors)
         current.version += 1

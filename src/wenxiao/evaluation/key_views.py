@@ -123,7 +123,7 @@ def evaluation_detail(request, pk: int):
             "work_editable": team and ev.state in ("plan", "fieldwork", "revising"),
             "problems": services.submit_problems(ev) if team and ev.state in ("fieldwork", "revising") else [],
             "member_roles": [(EvalMember.Role.FINANCE, "财政（部门）人员"), (EvalMember.Role.OBSERVER, "监督指导人员")],
-            "joint_regions": Region.objects.filter(parent=ev.subject_org.region).order_by("code"),
+            "joint_regions": Region.objects.filter(parent=ev.region).order_by("code"),
         },
     )
 
@@ -142,6 +142,7 @@ def evaluation_plan(request, pk: int):
     p = request.POST
     changes = {f: p.get(f, "") for f in ("title", "purpose", "scope_text", "schedule")}
     changes.update(methods=p.getlist("methods"), standards=p.getlist("standards"), deadline=_date(p.get("deadline")))
+    changes["joint_region_id"] = int(p["joint_region"]) if p.get("joint_region", "").isdigit() else None
     attempt(
         request,
         lambda: services.do_save_plan(pk, changes, actor=request.user, expected_version=p.get("version")),

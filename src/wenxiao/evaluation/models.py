@@ -223,18 +223,16 @@ class EvaluationQuerySet(ScopedQuerySet):
         """The jurisdiction's evaluations, the evaluated organisation's own, and those the user works on as a team
         member (a third party's staff, a drawn expert) or observes as an invited supervisor (R43)."""
         base = super().visible_to(user, roles)
-        if user is None or not user.is_authenticated or scope_for(user, roles).everything:
+        scope = scope_for(user, roles)
+        if user is None or not user.is_authenticated or scope.everything:
             return base
-        team = Q(pk__in=[])
+        team = Q(joint_region_id__in=scope.region_ids) if scope.region_ids else Q(pk__in=[])  # 联动评价 (R27)
         if roles is None or set(roles) & set(TEAM_ROLES):
-            team = Q(members__user=user) | Q(agency__in=user.assignments.filter(role="agency").values("org_id"))
-        if roles is None:
-            try:  # TODO(integration): partners.selectors lands with the partners library
-                from wenxiao.partners.selectors import invited_object_ids
-            except ImportError:
-                invited_object_ids = None
-            if invited_object_ids is not None:
-                team |= Q(pk__in=invited_object_ids(user, Evaluation))
+            team |= Q(members__user=user) | Q(agency__in=user.assignments.filter(role="agency").values("org_id"))
+        if roles is None:  # invited observers read (R43); they never act
+            from wenxiao.partners.selectors import invited_object_ids
+
+            team |= Q(pk__in=invited_object_ids(user, Evaluation))
         return self.filter(Q(pk__in=base.values("pk")) | Q(pk__in=self.model.objects.filter(team).values("pk")))
 
 

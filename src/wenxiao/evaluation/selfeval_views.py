@@ -262,7 +262,11 @@ def _context(request, form: SelfEvaluation, lines=None) -> dict:
 def form_detail(request, pk: int):
     form = _form_or_404(request, pk)
     user = request.user
-    ctx = _context(request, form)
+    lines = list(form.lines.all())
+    if form.score is None:  # never saved yet: show what the rules make of the prefilled form
+        form = copy.copy(form)
+        services.score_form(form, lines)
+    ctx = _context(request, form, lines)
     ctx.update(
         problems=services.form_problems(form) if ctx["editable"] else [],
         steps=[s for s in workflow.available_steps(form, user) if s.action != "submit"] if can_write(user) else [],
@@ -283,7 +287,6 @@ def form_preview(request, pk: int):
     draft = copy.copy(form)
     lines = [copy.copy(ln) for ln in form.lines.all()]
     posted = {row["id"]: row for row in _posted_lines(request, form)}
-    errors = []
     for ln in lines:
         row = posted[ln.pk]
         ln.actual, ln.deviation_reason, ln.explanation = row["actual"], row["deviation_reason"], row["explanation"]
@@ -293,7 +296,7 @@ def form_preview(request, pk: int):
         draft.executed = amount
     services.score_form(draft, lines)
     ctx = _context(request, draft, lines)
-    ctx["errors"] = errors
+    ctx["oob"] = True
     return render(request, "evaluation/_score.html", ctx)
 
 

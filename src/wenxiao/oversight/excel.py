@@ -49,11 +49,11 @@ class Parsed:
 
 def template_xlsx(title: str, subjects: list[tuple[str, str]], columns: list[Column], current=None) -> bytes:
     """The workbook the page offers: 说明 sheet, then one row per subject with the values already stored."""
-    import xlsxwriter
+    from wenxiao.core import xlsx
 
     current = current or {}
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsx.workbook(buf, {"in_memory": True})
     head = wb.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True})
     locked = wb.add_format({"bg_color": "#F7F7F7"})
     ws = wb.add_worksheet(SHEET)

@@ -108,12 +108,12 @@ def round_docx(user, rnd: AssessmentRound) -> bytes:
 
 
 def round_xlsx(user, rnd: AssessmentRound) -> bytes:
-    import xlsxwriter
+    from wenxiao.core import xlsx
 
     t = selectors.table(user, rnd)
     inds = t["indicators"]
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsx.workbook(buf, {"in_memory": True})
     head = wb.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True})
     num = wb.add_format({"num_format": "0.00"})
 

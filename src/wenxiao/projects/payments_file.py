@@ -748,10 +748,10 @@ def _errors(bad: pl.DataFrame, projects: pl.DataFrame, year: int | None, max_err
 
 def error_report_xlsx(errors: list[RowError], filename: str) -> bytes:
     """The errors as a workbook the user can work through: a title line, then 行号 | 列 | 内容 | 错误说明."""
-    import xlsxwriter
+    from wenxiao.core import xlsx
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    wb = xlsx.workbook(buf, {"in_memory": True, "strings_to_numbers": False})
     ws = wb.add_worksheet("错误清单")
     base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
     title = wb.add_format({**base, "bold": True, "font_size": 14})
