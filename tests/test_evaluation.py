@@ -273,3 +273,41 @@ def test_self_evaluation_figures_feed_the_assessments(users):
     assert compute("selfeval_coverage", dept, YEAR) == expected
     clean = (Decimal(submitted.filter(flag_count=0).count()) * 100 / submitted.count()).quantize(Decimal("0.01"))
     assert compute("selfeval_credibility", dept, YEAR) == clean
+
+
+def test_command_line_import_checks_without_writing_and_writes_the_report(users, tmp_path, capsys):
+    from docx import Document
+
+    from wenxiao.cli import main
+
+    form = SelfEvaluation.objects.prefetch_related("lines").get(pk=_draft(users).pk)
+    for ln in form.lines.all():
+        ln.actual = _met(ln)
+    path = tmp_path / "filled.xlsx"
+    path.write_bytes(selfeval_xlsx.workbook([form]))
+    assert main(["import", "selfeval", str(path), "--user", "dw", "--dry-run"]) == 0
+    assert "校验通过（未写入）" in capsys.readouterr().out
+    assert not SelfEvaluation.objects.get(pk=form.pk).lines.exclude(actual="").exists()
+    assert main(["import", "selfeval", str(path), "--user", "dw2"]) == 1  # not dw2's form: refused, with the reason
+    assert "找不到项目" in capsys.readouterr().err
+    ev = Evaluation.objects.filter(kind="project").get()
+    out = tmp_path / "report.docx"
+    assert main(["evaluation", "report", str(ev.pk), "-o", str(out), "--user", "jxk"]) == 0
+    assert "六、有关建议" in "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert main(["evaluation", "report", str(ev.pk), "-o", str(out), "--user", "xian_jxk"]) == 1
+
+
+def test_an_invited_supervisor_reads_the_evaluation_and_cannot_act(users, client_as):
+    from wenxiao.orgs.models import User
+    from wenxiao.partners.services import do_invite_supervisor, do_register_supervisor
+
+    User.objects.create_user("zx_wy", password="x-Pass-123456", display_name="政协委员")  # no role, no scope
+    supervisor = do_register_supervisor(actor=users["jxk"], name="钱委员", kind="cppcc", username="zx_wy")
+    ev = Evaluation.objects.filter(kind="whole").get()
+    assert client_as("zx_wy").get(f"/evaluation/evaluations/{ev.pk}/").status_code == 404
+    do_invite_supervisor(supervisor=supervisor, subject=ev, actor=users["jxk"], note="观察部门整体评价")
+    assert client_as("zx_wy").get(f"/evaluation/evaluations/{ev.pk}/").status_code == 200  # R43
+    client_as("zx_wy").post(f"/evaluation/evaluations/{ev.pk}/action/", {"action": "start", "version": ev.version})
+    assert Evaluation.objects.get(pk=ev.pk).state == "plan"
+    other = Evaluation.objects.filter(kind="project").get()
+    assert client_as("zx_wy").get(f"/evaluation/evaluations/{other.pk}/").status_code == 404

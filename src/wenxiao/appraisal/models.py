@@ -59,7 +59,12 @@ class AppraisalQuerySet(ScopedQuerySet):
         base = super().visible_to(user, roles)
         if not user.is_authenticated or (roles and not set(roles) & set(ASSESSORS)):
             return base
-        return self.filter(Q(pk__in=base.values("pk")) | Q(assignments__user=user)).distinct()
+        extra = Q(assignments__user=user)
+        if roles is None:  # supervisors invited to observe (R43) read, never act
+            from wenxiao.partners.selectors import invited_object_ids
+
+            extra |= Q(pk__in=invited_object_ids(user, Appraisal))
+        return self.filter(Q(pk__in=base.values("pk")) | extra).distinct()
 
 
 class Appraisal(WorkflowDocument):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -26,10 +28,23 @@ def candidates(request):
     year = year_of(request)
     user = request.user
     can_create = can_write(user) and user.has_role("performance", "department")
+    rows = candidate_list(user, year, limit=2000)
+    rule = request.GET.get("rule", "")
+    tally = Counter(r.split("（")[0] for c in rows for r in c["reasons"])
+    if rule:
+        rows = [c for c in rows if any(r.startswith(rule) for r in c["reasons"])]
     return render(
         request,
         "evaluation/candidates.html",
-        {"year": year, "years": years(), "rows": candidate_list(user, year), "can_create": can_create},
+        {
+            "year": year,
+            "years": years(),
+            "page": Paginator(rows, 30).get_page(request.GET.get("page")),
+            "n": len(rows),
+            "tally": tally.most_common(),
+            "rule": rule,
+            "can_create": can_create,
+        },
     )
 
 
