@@ -198,7 +198,54 @@ def check_evidence(client_as, users, dw_project):
         assert client_as(who).get(f"/oversight/scores/{row.pk}/files/{att.pk}/").status_code == 404, who
 
 
+def check_work_report(client_as, users, dw_project):
+    from wenxiao.evaluation.models import SelfEvaluation
+
+    city = client_as("jxk").get("/oversight/work-report/").content.decode()
+    county = client_as("xian_jxk").get("/oversight/work-report/").content.decode()
+    n_city = (
+        SelfEvaluation.objects.filter(region__path__startswith=users["jxk"].org.region.path)
+        .exclude(state__in=("draft", "returned"))
+        .count()
+    )
+    assert f'<div class="stat">{n_city}</div>' in city
+    assert "衡阳县" in county and f'<div class="stat">{n_city}</div>' not in county  # the county's own figures
+    for outsider in ("dw", "zgbm", "dsf", "zj"):
+        assert client_as(outsider).get("/oversight/work-report/", {"download": 1}).status_code == 404
+
+
+def _reform_404(suffix: str, method: str = "get"):
+    def check(client_as, users, dw_project):
+        from wenxiao.oversight.reform_models import ReformTask
+
+        task = ReformTask.objects.get(lead_section__name__contains="教科文")
+        for outsider in ("dw", "zgbm", "xian_jxk", "dsf", "zj"):
+            r = getattr(client_as(outsider), method)(f"/oversight/reform/{task.pk}/{suffix}", {"action": "approve"})
+            assert r.status_code == 404, (outsider, suffix)
+        assert client_as("ywk").get(f"/oversight/reform/{task.pk}/").status_code == 200
+        assert ReformTask.objects.get(pk=task.pk).version == task.version
+
+    return check
+
+
+def check_reforms(client_as, users, dw_project):
+    from wenxiao.oversight.reform_models import ReformTask
+
+    title = ReformTask.objects.get(lead_section__name__contains="教科文").title
+    assert title in client_as("ywk").get("/oversight/reform/").content.decode()
+    assert title not in client_as("xian_jxk").get("/oversight/reform/").content.decode()
+    n = ReformTask.objects.count()
+    client_as("ywk").post("/oversight/reform/", {"title": "越权", "content": "x", "leader": "x"})
+    client_as("xian_jxk").post("/oversight/reform/", {"title": "县", "content": "x", "leader": "x"})
+    assert ReformTask.objects.count() == n
+
+
 PAGES = {
+    "oversight:reforms": check_reforms,
+    "oversight:reform": _reform_404(""),
+    "oversight:reform_fill": _reform_404("fill/", "post"),
+    "oversight:reform_action": _reform_404("action/", "post"),
+    "oversight:work_report": check_work_report,
     "oversight:home": check_home,
     "oversight:scheme": check_scheme,
     "oversight:round": check_round,

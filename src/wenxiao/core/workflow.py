@@ -231,4 +231,7 @@ def todos_for(user):
         scope = scope_for(user, (role,))
         if not scope.is_empty:
             q |= Q(role=role) & WorkItem.objects.scope_q(scope)
+        # Addressed to the user's own organisation in that role: a 业务科室 leading a reform task, the third
+        # party engaged on an evaluation (their data scope does not contain their own organisation).
+        q |= Q(role=role, org_id__in=user.assignments.filter(role=role).values("org_id"))
     return qs.filter(q).order_by("created_at")

@@ -367,3 +367,6 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"移送 {self.subject}：{self.matter}"
+
+
+from wenxiao.oversight.reform_models import ReformTask  # noqa: E402, F401  (改革任务, R46–R47)

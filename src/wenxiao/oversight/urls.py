@@ -1,10 +1,15 @@
 from django.urls import path
 
-from wenxiao.oversight import views
+from wenxiao.oversight import reform_views, views, work_report_views
 
 app_name = "oversight"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("work-report/", work_report_views.work_report, name="work_report"),
+    path("reform/", reform_views.reform_list, name="reforms"),
+    path("reform/<int:pk>/", reform_views.reform_detail, name="reform"),
+    path("reform/<int:pk>/fill/", reform_views.reform_fill, name="reform_fill"),
+    path("reform/<int:pk>/action/", reform_views.reform_action, name="reform_action"),
     path("schemes/<int:pk>/", views.scheme, name="scheme"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/run/", views.round_run, name="round_run"),

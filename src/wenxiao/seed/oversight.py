@@ -104,4 +104,52 @@ def seed_oversight(year, rng, system) -> dict:
         "assessment_rounds": 2,
         "assessment_subjects": rnd.subjects.count() + drnd.subjects.count(),
         "assessment_manual_scores": manual,
+        "reform_tasks": _reform_tasks(year, jxk),
     }
+
+
+REFORMS = [
+    (
+        "推进事前绩效评估与项目入库审核衔接",
+        "将事前绩效评估结论作为项目入库和预算安排的前置条件，建立评估结果反馈机制。",
+        "绩效",
+    ),
+    ("建立自评结果抽查复核机制", "对单位自评结果按不低于20%的比例抽查复核，对虚报高评的予以通报。", "绩效"),
+    ("教育领域专项资金绩效目标标准化", "梳理教育类专项资金共性指标，形成分行业分领域绩效指标和标准体系。", "教科文"),
+]
+
+
+def _reform_tasks(year: int, jxk) -> int:
+    """改革任务 (R46–R47): one completed, one under way, one still undeclared past its 8月15日 deadline."""
+    from wenxiao.orgs.models import Organisation
+    from wenxiao.oversight import reform_services as reform
+
+    region = jxk.org.region
+    sections = list(Organisation.objects.filter(kind="section", region=region))
+    n = 0
+    for i, (title, content, where) in enumerate(REFORMS):
+        section = next((s for s in sections if where in s.name), sections[0])
+        task = reform.do_assign(
+            actor=jxk,
+            year=year,
+            title=title,
+            content=content,
+            lead_section_id=section.pk,
+            leader=["王局长", "李副局长", "张副局长"][i],
+            partners="预算科" if i < 2 else "绩效科",
+            declare_by=date(year, 8, 15),
+            complete_by=date(year, 11, 30) if i else date(year, 10, 31),
+        )
+        n += 1
+        lead = section.assignments.select_related("user").first()
+        if lead is None or i == 2:
+            continue  # the 教科文 task waits for ywk to declare it (overdue in the demo)
+        plan = {"goal": "按期完成改革任务", "measures": content, "milestones": "8月方案，10月试点，11月推开"}
+        reform.do_fill(task.pk, plan, actor=lead.user)
+        reform.do_transition(task.pk, "declare", actor=lead.user)
+        reform.do_transition(task.pk, "approve", actor=jxk)
+        if i == 0:
+            reform.do_fill(task.pk, {"progress": "已完成", "results": "评估结论全部作为入库前置条件"}, actor=lead.user)
+            reform.do_transition(task.pk, "report", actor=lead.user)
+            reform.do_transition(task.pk, "accept", actor=jxk)
+    return n
