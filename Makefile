@@ -7,9 +7,11 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_ARGS ?=
 
-.PHONY: install sysdeps demo serve worker test lint format vendor clean
+.PHONY: install sysdeps test-sysdeps demo serve worker test lint format vendor clean
 # Debian packages that PDF rendering (WeasyPrint) needs: Pango, and a Chinese font. Everything else is on PyPI.
 SYSDEPS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
+# Debian packages the tests need besides: tests/test_browser.py drives Debian's Chromium (no browser download).
+TEST_SYSDEPS := chromium
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.11 或更新版本 (Python >= 3.11 is required)"; exit 1; }
@@ -30,6 +32,15 @@ sysdeps:
 	  else echo "提示：PDF 导出需要系统软件包 $$missing（apt-get install $$missing）"; fi; \
 	fi
 
+test-sysdeps:
+	@missing=$$(for p in $(TEST_SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "安装测试所需的系统软件包: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "测试需要系统软件包 $$missing，请先执行 sudo apt-get install $$missing"; exit 1; fi; \
+	fi
+
 demo: install  ## create .venv, migrate, seed the demo, serve on http://127.0.0.1:$(PORT)
 	$(BIN)/wenxiao demo --port $(PORT)
 
@@ -39,7 +50,7 @@ serve: install
 worker: install
 	$(BIN)/wenxiao worker
 
-test: install  ## the whole suite; on PostgreSQL when WENXIAO_DATABASE_URL points at one
+test: install test-sysdeps  ## the whole suite; on PostgreSQL when WENXIAO_DATABASE_URL points at one
 	WENXIAO_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n auto -q $(TEST_ARGS)
 
 lint: install

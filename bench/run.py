@@ -3,6 +3,7 @@
     wenxiao bench seed --scale province [--year 2026] [--keep]
     wenxiao bench ingest [--rows 1000000] [--projects 20000]      (bench/ingest.py)
     wenxiao bench monitor [--projects 200000]                     (bench/monitor.py)
+    wenxiao bench web [--scale city] [--clients 20] [--seconds 20]  (bench/web.py)
 
 seed: time `seed(scale)` into a fresh SQLite database (migrations excluded), then, as the reference, insert
 the same number of project, budget and responsible-person rows with plain sqlite3 `executemany` into a
@@ -113,12 +114,19 @@ def bench_monitor(argv: list[str]) -> int:
     return monitor.main(argv)
 
 
+def bench_web(argv: list[str]) -> int:
+    from bench import web
+
+    return web.main(argv)
+
+
 BENCHES = {
     "seed": bench_seed,
     "recommend": bench_recommend,
     "review": bench_review,
     "ingest": bench_ingest,
     "monitor": bench_monitor,
+    "web": bench_web,
 }
 
 

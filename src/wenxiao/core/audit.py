@@ -7,6 +7,7 @@ row breaks the chain from that row on, and `verify_chain()` names the first brok
 from __future__ import annotations
 
 import json
+import os
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -112,9 +113,9 @@ def record(
             at=datetime.now(UTC),
             actor=actor if getattr(actor, "pk", None) and not _seeding.get() else None,
             actor_name=(("演示数据:" if _seeding.get() else "") + (getattr(actor, "username", "") or "system"))[:150],
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
+            action=action[:60],
+            object_type=object_type[:60],
+            object_id=str(object_id)[:40],  # the column widths: PostgreSQL refuses longer values, SQLite would not
             object_repr=object_repr[:200],
             region_id=region_id,
             before=to_jsonable(before) if before is not None else None,
@@ -136,12 +137,31 @@ class VerifyResult:
     reason: str = ""
 
 
+def chain_start() -> tuple[int, str, str]:
+    """Where the chain as stored begins: (first seq, the hash it links to, problem or "").
+
+    After `purge()` the oldest rows are gone; the last purged row's hash was recorded as the anchor in the
+    `audit.purge` event (itself a link of the chain), so a stored chain that starts later than seq 1 must match
+    the latest purge event exactly. Anything else means rows were removed outside of `purge()`.
+    """
+    first = AuditEvent.objects.order_by("seq").values("seq", "prev_hash").first()
+    if first is None or first["seq"] == 1:
+        return 1, GENESIS, ""
+    purge = AuditEvent.objects.filter(action="audit.purge").order_by("-seq").values("after").first()
+    anchor = (purge or {}).get("after") or {}
+    if anchor.get("through_seq") != first["seq"] - 1 or anchor.get("anchor_hash") != first["prev_hash"]:
+        return first["seq"], first["prev_hash"], "链首记录缺失：开头的记录被删除，且不是按保留期清理的"
+    return first["seq"], anchor["anchor_hash"], ""
+
+
 def verify_chain(batch: int = 5000) -> VerifyResult:
     """Walk the whole chain in order; stop at the first row whose link or hash does not hold."""
-    prev = GENESIS
-    expected_seq = 1
+    expected_seq, prev, problem = chain_start()
+    if problem:
+        first = AuditEvent.objects.order_by("seq").values("id").first()
+        return VerifyResult(False, 0, expected_seq, first["id"] if first else None, problem)
     checked = 0
-    last_seq = 0
+    last_seq = expected_seq - 1
     qs = AuditEvent.objects.order_by("seq")
     for e in qs.iterator(chunk_size=batch):
         if e.seq != expected_seq:
@@ -160,3 +180,197 @@ def verify_chain(batch: int = 5000) -> VerifyResult:
     if head and (head.last_seq != last_seq or head.last_hash != prev):
         return VerifyResult(False, checked, head.last_seq, None, "链尾与最后一条记录不符（末尾记录被删除）")
     return VerifyResult(True, checked)
+
+
+# --- retention (保留期) -----------------------------------------------------------------------------------------
+
+MIN_RETENTION_DAYS = 180  # 等保三级: audit records are kept at least six months
+
+
+def retention_days() -> int:
+    from wenxiao.core.config import setting
+
+    return max(MIN_RETENTION_DAYS, int(setting("security.audit_retention_days") or 0))
+
+
+def _guard_statements(vendor: str) -> tuple[list[str], list[str]]:
+    """(drop, create) SQL of the append-only triggers of migration core/0006."""
+    import importlib
+
+    m = importlib.import_module("wenxiao.core.migrations.0006_audit_append_only")
+    if vendor == "sqlite":
+        return [
+            "DROP TRIGGER IF EXISTS core_auditevent_no_update",
+            "DROP TRIGGER IF EXISTS core_auditevent_no_delete",
+        ], m.SQLITE
+    if vendor == "postgresql":
+        return ["DROP TRIGGER IF EXISTS core_auditevent_append_only ON core_auditevent"], m.POSTGRES
+    return [], []
+
+
+@dataclass
+class PurgeResult:
+    deleted: int
+    through_seq: int
+    anchor_hash: str
+
+
+def purge(before, *, actor=None, today=None) -> PurgeResult:
+    """Delete the oldest events, those recorded before the date `before`, keeping the chain verifiable.
+
+    Refused when `before` is inside the retention period (security.audit_retention_days, never under 180 days).
+    Only a prefix of the chain is removed; the hash of the last removed row is written into a new
+    `audit.purge` event, the anchor `verify_chain()` starts from. The append-only guard is lifted only inside
+    this transaction.
+    """
+    from datetime import date, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+    from django.db import connection
+
+    from wenxiao.core.errors import ValidationError
+
+    if not isinstance(before, date):
+        raise ValidationError("请给出清理截止日期（YYYY-MM-DD）。")
+    tz = ZoneInfo(settings.TIME_ZONE)
+    today = today or datetime.now(tz).date()
+    days = retention_days()
+    latest = today - timedelta(days=days)
+    if before > latest:
+        raise ValidationError(
+            f"审计日志须保留至少 {days} 天：只能清理 {latest:%Y-%m-%d} 之前的记录，不能清理 {before:%Y-%m-%d} 之前的。"
+        )
+    cutoff = datetime.combine(before, time.min, tzinfo=tz)
+    with transaction.atomic():
+        AuditHead.objects.select_for_update().filter(pk=1).first()  # no event is appended meanwhile
+        newer = AuditEvent.objects.filter(at__gte=cutoff).order_by("seq").values_list("seq", flat=True).first()
+        last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        through = (newer - 1) if newer is not None else last
+        doomed = AuditEvent.objects.filter(seq__lte=through)
+        anchor_row = doomed.order_by("-seq").values("seq", "hash").first()
+        if anchor_row is None:
+            return PurgeResult(0, 0, "")
+        drop, create = _guard_statements(connection.vendor)
+        with connection.cursor() as c:
+            for sql in drop:
+                c.execute(sql)
+            try:
+                deleted = doomed.delete()[0]
+            finally:
+                for sql in create:
+                    c.execute(sql)
+        record(
+            actor,
+            "audit.purge",
+            object_type="audit",
+            object_repr=f"清理 {before:%Y-%m-%d} 之前的审计日志",
+            after={
+                "before": before.isoformat(),
+                "deleted": deleted,
+                "through_seq": anchor_row["seq"],
+                "anchor_hash": anchor_row["hash"],
+                "retention_days": days,
+            },
+        )
+    return PurgeResult(deleted, anchor_row["seq"], anchor_row["hash"])
+
+
+# --- export for auditors --------------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = [
+    ("seq", "序号"),
+    ("at", "时间"),
+    ("actor_name", "操作人"),
+    ("action", "操作"),
+    ("object_type", "对象类型"),
+    ("object_id", "对象编号"),
+    ("object_repr", "对象"),
+    ("before", "修改前"),
+    ("after", "修改后"),
+    ("prev_hash", "前序哈希"),
+    ("hash", "本条哈希"),
+    ("payload", "规范化内容（SM3(前序哈希+本内容)=本条哈希）"),
+]
+
+
+def filtered(date_from=None, date_to=None, actor: str = "", action: str = "", obj: str = ""):
+    """Events in a date range (inclusive, local dates) and matching actor / action prefix / object text."""
+    from datetime import time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    tz = ZoneInfo(settings.TIME_ZONE)
+    qs = AuditEvent.objects.all()
+    if date_from:
+        qs = qs.filter(at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz))
+    if actor:
+        qs = qs.filter(actor_name=actor)
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if obj:
+        qs = qs.filter(object_repr__contains=obj)
+    return qs
+
+
+def export_rows(qs):
+    """Rows for an auditor, oldest first, each with its chain hashes and the exact text that was hashed."""
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    tz = ZoneInfo(settings.TIME_ZONE)
+    for e in qs.order_by("seq").iterator(chunk_size=2000):
+        yield [
+            e.seq,
+            e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+            e.actor_name,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.object_repr,
+            "" if e.before is None else json.dumps(e.before, ensure_ascii=False, sort_keys=True),
+            "" if e.after is None else json.dumps(e.after, ensure_ascii=False, sort_keys=True),
+            e.prev_hash,
+            e.hash,
+            _payload(e),
+        ]
+
+
+def write_export(qs, out, fmt: str) -> int:
+    """Write CSV (UTF-8 with BOM, opens in Excel) or XLSX to `out` (a file path, or a binary stream);
+    returns the row count."""
+    import csv
+    import io
+
+    header = [label for _, label in EXPORT_COLUMNS]
+    n = 0
+    if fmt == "csv":
+        stream = open(out, "wb") if isinstance(out, str | os.PathLike) else out  # noqa: SIM115
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        w = csv.writer(text)
+        w.writerow(header)
+        for row in export_rows(qs):
+            w.writerow(row)
+            n += 1
+        text.flush()
+        text.detach()
+        if stream is not out:
+            stream.close()
+        return n
+    import xlsxwriter
+
+    on_disk = isinstance(out, str | os.PathLike)  # rows go to disk as they come; a stream is built in memory
+    book = xlsxwriter.Workbook(str(out) if on_disk else out, {"constant_memory": on_disk, "in_memory": not on_disk})
+    sheet = book.add_worksheet("审计日志")
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, header, bold)
+    for width, col in ((8, 0), (20, 1), (12, 2), (22, 3), (30, 6), (66, 9), (66, 10)):
+        sheet.set_column(col, col, width)
+    for n, row in enumerate(export_rows(qs), start=1):
+        sheet.write_row(n, 0, [str(v) if not isinstance(v, int) else v for v in row])
+    book.close()
+    return n

@@ -185,3 +185,199 @@ class PasswordChange(PasswordChangeView):
         audit.record(self.request.user, "user.password_change", self.request.user, after={"changed": True})
         messages.success(self.request, "密码已修改。")
         return response
+
+
+def healthz(request):
+    """Liveness probe for load balancers (no login, no database): the floor of `wenxiao bench web`."""
+    from django.http import HttpResponse
+
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# --- 动态口令 (TOTP) pages -----------------------------------------------------------------------------------
+
+
+def _next_url(request, default: str = "/") -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+@login_required
+def totp_status(request):
+    """My second factor: whether it is on, how many recovery codes are left; regenerate the codes."""
+    from django.contrib import messages
+
+    from wenxiao.core import security
+    from wenxiao.core.errors import ServiceError
+
+    user = request.user
+    if request.method == "POST":
+        try:
+            codes = security.do_regenerate_recovery_codes(user, actor=user)
+        except ServiceError as e:
+            messages.error(request, e.message)
+        else:
+            return render(request, "core/totp_codes.html", {"codes": codes, "next": "/account/totp/"})
+    left = user.recovery_codes.filter(used_at__isnull=True).count()
+    return render(
+        request,
+        "core/totp.html",
+        {"enabled": bool(user.totp_enabled_at), "required": security.totp_required(user), "left": left},
+    )
+
+
+@login_required
+def totp_enrol(request):
+    """Bind an authenticator: the secret and its QR code (drawn here), then one code to confirm."""
+    from django.shortcuts import redirect
+
+    from wenxiao.core import security
+    from wenxiao.core.errors import ServiceError
+
+    user = request.user
+    verified = request.session.get(security.SESSION_2FA) in ("ok", "none")
+    if user.totp_enabled_at and not verified:  # re-binding needs the current factor first
+        return redirect(f"{reverse('core:totp_verify')}?next={reverse('core:totp_enrol')}")
+    secret = request.session.get("wx_totp_pending")
+    error = ""
+    if request.method == "POST" and secret:
+        try:
+            codes = security.do_enrol_totp(user, secret, request.POST.get("code", ""), actor=user)
+        except ServiceError as e:
+            error = e.message
+        else:
+            request.session.pop("wx_totp_pending", None)
+            request.session[security.SESSION_2FA] = "ok"
+            return render(request, "core/totp_codes.html", {"codes": codes, "next": _next_url(request)})
+    if not secret or request.method == "GET":
+        secret = security.new_totp_secret()
+        request.session["wx_totp_pending"] = secret
+    uri = security.provisioning_uri(user, secret)
+    return render(
+        request,
+        "core/totp_enrol.html",
+        {
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "qr": security.qr_svg(uri),
+            "error": error,
+            "next": _next_url(request),
+            "required": security.totp_required(user),
+        },
+    )
+
+
+@login_required
+def totp_verify(request):
+    """The second step of a login: a 6-digit code from the authenticator, or one recovery code."""
+    from django.contrib.auth import logout
+    from django.shortcuts import redirect
+
+    from wenxiao.core import security
+    from wenxiao.core.errors import PermissionDenied, ServiceError
+
+    user = request.user
+    if not user.totp_enabled_at:
+        return redirect(f"{reverse('core:totp_enrol')}?next={_next_url(request)}")
+    error = ""
+    if request.method == "POST":
+        try:
+            security.do_verify_second_factor(user, request.POST.get("code", ""), ip=security.client_ip(request))
+        except PermissionDenied as e:
+            logout(request)
+            from django.contrib import messages
+
+            messages.error(request, e.message)
+            return redirect("login")
+        except ServiceError as e:
+            error = e.message
+        else:
+            request.session[security.SESSION_2FA] = "ok"
+            return redirect(_next_url(request))
+    return render(request, "core/totp_verify.html", {"error": error, "next": _next_url(request)})
+
+
+@login_required
+def totp_admin(request):
+    """安全管理员: who has a second factor, and resetting it for someone who lost the authenticator."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from wenxiao.core import security
+    from wenxiao.core.errors import ServiceError
+
+    if "secadmin" not in request.user.role_codes:
+        raise Http404
+    if request.method == "POST":
+        try:
+            user = security.do_reset_totp(int(request.POST.get("user") or 0), actor=request.user)
+        except ServiceError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"已重置 {user} 的动态口令；其下次登录时须重新绑定。")
+        return redirect(request.get_full_path())
+    qs = security.totp_manageable_users(request.user).select_related("org").order_by("username")
+    if q := request.GET.get("q", "").strip():
+        qs = qs.filter(username__icontains=q) | qs.filter(display_name__icontains=q)
+    if request.GET.get("enabled"):
+        qs = qs.filter(totp_enabled_at__isnull=False)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "core/totp_admin.html", {"page": page})
+
+
+# --- 审计日志导出 (audit export, 审计管理员 only) ---------------------------------------------------------------
+
+
+def _audit_filters(request):
+    from datetime import date
+
+    def day(name):
+        try:
+            return date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    return {
+        "date_from": day("from"),
+        "date_to": day("to"),
+        "actor": request.GET.get("actor", "").strip(),
+        "action": request.GET.get("action", "").strip(),
+        "obj": request.GET.get("object", "").strip(),
+    }
+
+
+@login_required
+def audit_export(request):
+    """The filtered audit log as CSV or XLSX, each row with its chain hashes so an auditor can re-verify it."""
+    import io
+
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from wenxiao.core import audit
+
+    if "auditadmin" not in request.user.role_codes:
+        raise Http404
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    filters = _audit_filters(request)
+    buffer = io.BytesIO()
+    n = audit.write_export(audit.filtered(**filters), buffer, fmt)
+    audit.record(
+        request.user,
+        "audit.export",
+        object_type="audit",
+        object_repr=f"导出审计日志 {n} 条",
+        after={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items()}
+        | {"rows": n, "format": fmt},
+    )
+    content_type = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }[fmt]
+    response = HttpResponse(buffer.getvalue(), content_type=content_type)
+    name = f"audit-{timezone.localdate():%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from wenxiao.core.fields import EncryptedCharField
 from wenxiao.core.scoping import ScopedQuerySet
 
 
@@ -123,6 +124,11 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # 动态口令 (TOTP, RFC 6238) second factor: the secret is SM4-encrypted at rest; the last accepted time step
+    # is kept so a code cannot be used twice.
+    totp_secret = EncryptedCharField("动态口令密钥", blank=True, default="")
+    totp_enabled_at = models.DateTimeField("启用动态口令时间", null=True, blank=True)
+    totp_last_step = models.BigIntegerField("最近一次动态口令时间步", default=0)
 
     class Meta:
         verbose_name = "用户"
@@ -196,3 +202,38 @@ class LoginEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {'成功' if self.success else '失败'}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time 恢复码 for when the authenticator is lost; only a salted SM3 hash is stored."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="recovery_codes")
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+
+    def __str__(self) -> str:
+        return f"{self.user} 恢复码"
+
+
+class RateCounter(models.Model):
+    """Requests counted per key (login IP, user name, API token) and fixed time window (频率限制).
+
+    A table rather than process memory, so every gunicorn process and app server sees the same counts.
+    """
+
+    key = models.CharField(max_length=160)
+    bucket = models.BigIntegerField()  # start of the window, Unix seconds
+    expires = models.BigIntegerField(db_index=True)  # end of the window, Unix seconds
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "访问频率计数"
+        constraints = [models.UniqueConstraint(fields=["key", "bucket"], name="uniq_rate_bucket")]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.bucket}={self.count}"
