@@ -678,7 +678,16 @@ API = {
 
 
 # Each app's checks live beside this file (tests/scope_<app>.py) and are merged here.
-for _module in ("scope_monitoring", "scope_evaluation", "scope_partners", "scope_oversight", "scope_security"):
+SCOPE_MODULES = (
+    "scope_monitoring",
+    "scope_evaluation",
+    "scope_partners",
+    "scope_oversight",
+    "scope_results",
+    "scope_disclosure",
+    "scope_security",
+)
+for _module in SCOPE_MODULES:
     _checks = __import__(f"tests.{_module}", fromlist=["PAGES", "API"])
     PAGES.update(_checks.PAGES)
     API.update(_checks.API)

@@ -158,6 +158,60 @@ def cmd_audit(args) -> int:
     return 1
 
 
+def _date_arg(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}")
+
+
+def cmd_audit_purge(args) -> int:
+    _setup()
+    from wenxiao.core import audit
+    from wenxiao.core.errors import ServiceError
+
+    try:
+        result = audit.purge(args.before)
+    except ServiceError as e:
+        print(e.message, file=sys.stderr)
+        return 2
+    if not result.deleted:
+        print(f"没有 {args.before:%Y-%m-%d} 之前的审计日志可清理。")
+        return 0
+    print(
+        f"已清理 {result.deleted} 条审计日志（至第 {result.through_seq} 条）；"
+        f"链首锚点 {result.anchor_hash[:16]}… 已记入清理事件，哈希链仍可校验。"
+    )
+    return 0
+
+
+def cmd_audit_export(args) -> int:
+    _setup()
+    from wenxiao.core import audit
+
+    fmt = "xlsx" if args.output.lower().endswith(".xlsx") else "csv"
+    qs = audit.filtered(args.date_from, args.date_to, actor=args.actor, action=args.action)
+    n = audit.write_export(qs, args.output, fmt)
+    audit.record(
+        None,
+        "audit.export",
+        object_type="audit",
+        object_repr=f"导出审计日志 {n} 条（命令行）",
+        after={
+            "from": args.date_from.isoformat() if args.date_from else None,
+            "to": args.date_to.isoformat() if args.date_to else None,
+            "actor": args.actor,
+            "action": args.action,
+            "rows": n,
+            "format": fmt,
+        },
+    )
+    print(f"已导出 {n} 条审计日志到 {args.output}（每条含前序哈希、本条哈希和规范化内容，可独立复核）。")
+    return 0
+
+
 def cmd_export(args) -> int:
     _setup()
     from wenxiao.targets.cli import export_targets
@@ -278,6 +332,16 @@ def build_parser() -> argparse.ArgumentParser:
     asub = a.add_subparsers(dest="audit_command", required=True)
     av = asub.add_parser("verify", help="校验审计日志哈希链")
     av.set_defaults(func=cmd_audit)
+    ap_ = asub.add_parser("purge", help="清理保留期（security.audit_retention_days，不少于180天）以前的审计日志")
+    ap_.add_argument("--before", type=_date_arg, required=True, help="清理该日期（YYYY-MM-DD）之前的记录")
+    ap_.set_defaults(func=cmd_audit_purge)
+    ae = asub.add_parser("export", help="导出审计日志（.csv 或 .xlsx，含每条的哈希，供审计人员复核）")
+    ae.add_argument("--from", dest="date_from", type=_date_arg, help="起始日期 YYYY-MM-DD")
+    ae.add_argument("--to", dest="date_to", type=_date_arg, help="截止日期 YYYY-MM-DD（含当日）")
+    ae.add_argument("--actor", default="", help="操作人用户名")
+    ae.add_argument("--action", default="", help="操作（前缀，如 project.）")
+    ae.add_argument("-o", "--output", required=True, help="输出文件（.csv 或 .xlsx）")
+    ae.set_defaults(func=cmd_audit_export)
 
     ex = sub.add_parser("export", help="导出数据")
     exsub = ex.add_subparsers(dest="export_command", required=True)
@@ -304,13 +368,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_monitoring(sub, imsub)  # `wenxiao import payments …`, `wenxiao monitor run|round create …`
 
+    from wenxiao.disclosure.cli import add_parsers as add_disclosure
     from wenxiao.evaluation.cli import add_parsers as add_evaluation
     from wenxiao.oversight.cli import add_parsers as add_oversight
     from wenxiao.partners.cli import add_parsers as add_partners
+    from wenxiao.results.cli import add_parsers as add_results
 
     add_evaluation(sub, imsub)
     add_partners(sub, imsub)
     add_oversight(sub, imsub)
+    add_results(sub, imsub)
+    add_disclosure(sub, imsub)
 
     ap = sub.add_parser("appraisal", help="事前绩效评估")
     apsub = ap.add_subparsers(dest="appraisal_command", required=True)

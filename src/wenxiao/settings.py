@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "wenxiao.partners",
     "wenxiao.evaluation",
     "wenxiao.oversight",
+    "wenxiao.results",
+    "wenxiao.disclosure",
 ]
 
 MIDDLEWARE = [
@@ -66,10 +68,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "wenxiao.core.security.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wenxiao.core.security.IdleTimeoutMiddleware",
+    "wenxiao.core.security.SecondFactorMiddleware",
     "wenxiao.core.security.PasswordExpiryMiddleware",
     "wenxiao.core.security.SecurityHeadersMiddleware",
 ]

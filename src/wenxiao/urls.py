@@ -19,6 +19,8 @@ urlpatterns = [
     path("evaluation/", include("wenxiao.evaluation.urls")),
     path("partners/", include("wenxiao.partners.urls")),
     path("oversight/", include("wenxiao.oversight.urls")),
+    path("results/", include("wenxiao.results.urls")),
+    path("public/", include("wenxiao.disclosure.urls")),
     path("orgs/", include("wenxiao.orgs.urls")),
     path("catalog/", include("wenxiao.catalog.urls")),
     path("", include("wenxiao.core.urls")),

@@ -52,6 +52,7 @@ def not_found(request, exc):
 def _mount() -> None:
     from wenxiao.appraisal.api import router as appraisal_router
     from wenxiao.core.api import router as core_router
+    from wenxiao.disclosure.api import router as disclosure_router
     from wenxiao.evaluation.api import router as evaluation_router
     from wenxiao.library.api import router as library_router
     from wenxiao.monitoring.api import router as monitoring_router
@@ -59,6 +60,7 @@ def _mount() -> None:
     from wenxiao.oversight.api import router as oversight_router
     from wenxiao.partners.api import router as partners_router
     from wenxiao.projects.api import router as projects_router
+    from wenxiao.results.api import router as results_router
     from wenxiao.targets.api import router as targets_router
 
     api.add_router("/projects", projects_router)
@@ -69,6 +71,8 @@ def _mount() -> None:
     api.add_router("/evaluation", evaluation_router)
     api.add_router("/partners", partners_router)
     api.add_router("/oversight", oversight_router)
+    api.add_router("/results", results_router)
+    api.add_router("/disclosure", disclosure_router)
     api.add_router("/", core_router)
     api.add_router("/", orgs_router)
 

@@ -153,6 +153,26 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     ),
     "oversight.grade_bands": ({"优": 90, "良": 80, "中": 60}, "考核等级分数线（含下限），低于“中”的分数线为差"),
     "oversight.no_data": ("full", "计算指标无相关业务（分母为0）时的得分：full 不扣分（满分），zero 不得分"),
+    "results.budget_rules": (
+        {
+            "优": ["priority", "优先保障", 0],
+            "良": ["keep", "保障", 0],
+            "中": ["cut", "压缩", 10],
+            "差": ["cancel", "取消", 100],
+            "idle": ["recover", "收回", 0],
+            "duplicated": ["merge", "整合", 20],
+            "negative": ["cancel", "取消", 100],
+        },
+        "评价结果与下年度预算安排的联动规则：结果 → [措施代码, 措施, 压减比例%]；idle 为闲置资金（按未执行部分收回），"
+        "duplicated 为重复交叉，negative 为列入负面清单",
+    ),
+    "results.idle_rate": (50, "结果应用：年度执行率低于该值（%）视为资金闲置，建议收回未执行部分"),
+    "results.rectify_days": (60, "反馈意见函默认整改期限（自出具之日起的天数）"),
+    "results.negative_rules": (
+        {"execution_rate": 30, "target_grade": "差", "eval_grade": "差", "overdue_items": 1},
+        "负面清单列入规则：执行率低于 execution_rate%；绩效目标审核为 target_grade；"
+        "评价为 eval_grade 且有逾期未整改事项",
+    ),
 }
 
 

@@ -44,6 +44,28 @@ def oversight(args) -> int:
         return 1
 
 
+def work_report(args) -> int:
+    """`wenxiao report work --year Y [--region CODE] -o FILE.docx` (the parser sits with the other reports)."""
+    from wenxiao.cli import _setup
+
+    _setup()
+    from wenxiao.orgs.models import Region
+    from wenxiao.orgs.selectors import cli_user, home_region
+    from wenxiao.oversight import work_report as wr
+
+    user = cli_user(args.user)
+    if user is None:
+        return 2
+    home = home_region(user, ("performance", "viewer", "sysadmin"))
+    region = Region.objects.filter(code=args.region).first() if args.region else home
+    if home is None or region is None or not region.path.startswith(home.path):
+        print("该账号不能生成这个区划的工作报告（区划不存在或不在其范围内）。", file=sys.stderr)
+        return 2
+    Path(args.output).write_bytes(wr.render_docx(region, args.year))
+    print(f"已生成 {args.output}（{region.name}{args.year}年度）")
+    return 0
+
+
 def add_parsers(sub, imsub) -> None:
     """Add this app's subcommands to the `wenxiao` parser (`sub`) and to `wenxiao import` (`imsub`)."""
     p = sub.add_parser("oversight", help="考核与综合评价")

@@ -29,10 +29,12 @@ from wenxiao.projects.models import (
 )
 from wenxiao.seed import vocab
 from wenxiao.seed.appraisals import seed_appraisals
+from wenxiao.seed.disclosure import seed_disclosure
 from wenxiao.seed.evaluation import seed_evaluation
 from wenxiao.seed.monitoring import seed_monitoring
 from wenxiao.seed.oversight import seed_oversight
 from wenxiao.seed.partners import seed_partners
+from wenxiao.seed.results import seed_results
 from wenxiao.seed.targets import seed_targets
 
 BUDGETS = {"general": "1", "fund": "2", "soe": "3", "social": "4"}
@@ -135,6 +137,10 @@ def seed(scale: str = "demo", year: int = 2026, seed: int = 1, password: str = "
                 counts.update(seed_evaluation(year, rng, _system_user()))
             with audit.seeding():
                 counts.update(seed_oversight(year, rng, _system_user()))
+            with audit.seeding():
+                counts.update(seed_results(year, rng, _system_user()))
+            with audit.seeding():
+                counts.update(seed_disclosure(year, rng, _system_user()))
         counts.update(
             regions=len(built.regions),
             departments=len(built.departments),
