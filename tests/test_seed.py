@@ -63,6 +63,10 @@ def _wipe_apps(*labels: str) -> None:
     from django.db.models import ProtectedError, RestrictedError
 
     pending = [m for label in labels for m in apps.get_app_config(label).get_models()]
+    for model in pending:  # rows pointing at rows of the same table (a duplicate's original) first let go
+        for f in model._meta.fields:
+            if f.is_relation and f.related_model is model and f.null:
+                model.objects.update(**{f.name: None})
     for _ in range(len(pending) + 1):
         left = []
         for model in pending:
@@ -85,7 +89,7 @@ def _wipe() -> None:
     from wenxiao.targets import models as t
 
     IndicatorTemplate.objects.exclude(region=None).delete()  # proposals of the demo's regions
-    _wipe_apps("oversight", "evaluation", "partners")
+    _wipe_apps("disclosure", "results", "oversight", "evaluation", "partners")
     from wenxiao.monitoring import models as mon
     from wenxiao.projects.models import MonthlyExecution, Payment, PaymentImport
 

@@ -39,3 +39,14 @@ def test_a_year_without_data_says_so_with_zeros(users):
         p.text for p in Document(io.BytesIO(work_report.render_docx(users["jxk"].org.region, 2019))).paragraphs
     )
     assert "组织单位自评0个" in text
+
+
+def test_report_work_on_the_command_line(users, tmp_path, capsys):
+    from wenxiao.cli import main
+
+    out = tmp_path / "work.docx"
+    assert main(["report", "work", "--year", str(YEAR), "-o", str(out), "--user", "xian_jxk"]) == 0
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert text.startswith("衡阳县") or "衡阳县2026年度预算绩效管理工作情况报告" in text
+    city = users["jxk"].org.region.code
+    assert main(["report", "work", "--year", str(YEAR), "--region", city, "-o", str(out), "--user", "xian_jxk"]) == 2

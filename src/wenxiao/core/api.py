@@ -3,8 +3,9 @@
 from datetime import datetime
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from wenxiao.api.pagination import LimitOffsetPagination
 from wenxiao.core.workflow import todos_for
 
 router = Router(tags=["待办"])

@@ -9,12 +9,15 @@ STAGES = [
     ("targets", "目标管理", "targets:list"),
     ("monitoring", "运行监控", "monitoring:overview"),
     ("evaluation", "绩效评价", "evaluation:home"),
-    ("results", "结果应用", None),
+    ("results", "结果应用", "results:home"),
     ("library", "指标库", "library:list"),
     ("projects", "项目库", "projects:list"),
     ("partners", "机构专家", "partners:home"),
     ("oversight", "考核", "oversight:home"),
 ]
+
+# Stages only some roles have pages in (others would get 404 from the menu).
+STAGE_ROLES = {"partners": ("performance", "business", "sysadmin", "agency", "expert")}
 
 
 def shell(request):
@@ -28,17 +31,23 @@ def shell(request):
     nav = [
         {"key": key, "label": label, "url": reverse(name) if name else None, "active": namespace == key}
         for key, label, name in STAGES
+        if key not in STAGE_ROLES or user.is_superuser or user.has_role(*STAGE_ROLES[key])
     ]
     admin_links = []
     if user.has_role("sysadmin", "secadmin", "performance"):
         admin_links += [("组织机构", reverse("orgs:list")), ("用户与角色", reverse("orgs:users"))]
     admin_links.append(("基础代码", reverse("catalog:functions")))
+    if user.has_role("performance", "viewer", "sysadmin"):
+        admin_links.append(("信息公开", reverse("disclosure:manage")))
     if "performance" in user.role_codes:
         admin_links.append(("参数设置", reverse("core:settings")))
     if "auditadmin" in user.role_codes:
         admin_links.append(("审计日志", reverse("core:audit")))
         admin_links.append(("全部登录记录", reverse("core:all_logins")))
     admin_links.append(("我的登录记录", reverse("core:my_logins")))
+    admin_links.append(("动态口令", reverse("core:totp")))
+    if "secadmin" in user.role_codes:
+        admin_links.append(("动态口令管理", reverse("core:totp_admin")))
     admin_links.append(("修改密码", reverse("password_change")))
     admin_links.append(("我的后台任务", reverse("core:jobs")))
     return {

@@ -7,8 +7,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.http import Http404
 from ninja import Body, Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from wenxiao.api.pagination import LimitOffsetPagination
 from wenxiao.evaluation import key_services, selectors, selfeval_file
 from wenxiao.evaluation import selfeval_services as services
 from wenxiao.evaluation.candidates import candidate_list
@@ -273,11 +274,15 @@ def distribution(request, year: int = settings.FISCAL_YEAR):
     return d
 
 
-@router.post("/score", summary="按规则为一张自评表计分（不写数据库；输入格式同 wenxiao score selfeval）")
+@router.post(
+    "/score",
+    response={200: dict, 400: dict},
+    summary="按规则为一张自评表计分（不写数据库；输入格式同 wenxiao score selfeval）",
+)
 def score_table(request, payload: Body[dict]):
     try:
         ev = selfeval_file.from_dict(payload)
-        return score(ev).to_dict()
+        return 200, score(ev).to_dict()
     except (selfeval_file.SelfEvalFileError, ConfigError) as e:
         return Status(400, {"detail": e.message})
 

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from wenxiao.api.pagination import LimitOffsetPagination
 from wenxiao.library import selectors, services
 from wenxiao.library.models import IndicatorTemplate
 

@@ -6,8 +6,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.http import Http404
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from wenxiao.api.pagination import LimitOffsetPagination
 from wenxiao.monitoring import selectors, services
 from wenxiao.monitoring.models import MonitoringForm, MonitoringRound, ProjectStatus, WarningAction
 from wenxiao.projects import ingest

@@ -1,8 +1,9 @@
 """/api/v1/regions and /api/v1/organisations, scoped like everything else."""
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from wenxiao.api.pagination import LimitOffsetPagination
 from wenxiao.orgs import selectors
 
 router = Router(tags=["组织机构"])

@@ -3,16 +3,20 @@ changes, report acceptance and expert draws as POST (the 绩效科 of the librar
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from wenxiao.api.pagination import LimitOffsetPagination
 from wenxiao.core.errors import PermissionDenied
 from wenxiao.orgs.models import Organisation
 from wenxiao.orgs.selectors import home_region
 from wenxiao.partners import selectors, services
 from wenxiao.partners.models import Agency, Engagement, Expert, ExpertDraw
+
+YEAR = Annotated[int, Field(ge=2000, le=2100, description="年度")]  # a date must exist for the year
 
 router = Router(tags=["第三方机构与专家"])
 STATUSES = " / ".join(f"{k} {v}" for k, v in Agency.Status.choices)
@@ -228,7 +232,7 @@ def agency_status(request, agency_id: int, payload: StatusIn):
 
 
 @router.get("/selectable", response=list[AgencyOut], summary="可委托的机构（状态正常且不在黑名单期内）")
-def selectable(request, year: int | None = None):
+def selectable(request, year: YEAR | None = None):
     region = home_region(request.user, ("performance", "business", "sysadmin"))
     if region is None:
         return []
@@ -237,7 +241,7 @@ def selectable(request, year: int | None = None):
 
 @router.get("/engagements", response=list[EngagementOut], summary="委托列表")
 @paginate(LimitOffsetPagination)
-def engagement_list(request, status: str = "", year: int | None = None, agency_id: int | None = None):
+def engagement_list(request, status: str = "", year: YEAR | None = None, agency_id: int | None = None):
     qs = selectors.engagements(request.user, status=status, year=year).select_related("content_type")
     return qs.filter(agency_id=agency_id) if agency_id else qs
 
@@ -260,7 +264,7 @@ def engagement_accept(request, engagement_id: int, payload: AcceptIn):
 
 
 @router.get("/ranking", response=list[RankedOut], summary="年度质量考核排名")
-def ranking(request, year: int):
+def ranking(request, year: YEAR):
     region = home_region(request.user, ("performance", "business", "sysadmin"))
     if region is None or not selectors.is_reader(request.user):
         raise PermissionDenied("无权查看机构排名。")
