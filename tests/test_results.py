@@ -370,3 +370,32 @@ def test_negative_listing_of_a_unit_covers_its_projects(users):
     project = unit.projects.order_by("code").first()
     assert selectors.negative_listed(unit.pk, project.pk) == [e]
     assert selectors.negative_listed(users["dw2"].assignments.get().org.pk) == []
+
+
+def test_the_negative_list_shows_where_the_project_appears_and_flags_new_projects(users, client_as):
+    """R40: the mark on the project's pages; a listed unit's new project needs finance's ex-ante assessment."""
+    from datetime import date
+    from decimal import Decimal
+
+    from wenxiao.appraisal.services import flag_if_needed
+    from wenxiao.monitoring.models import NegativeListEntry
+    from wenxiao.projects.models import Project, ProjectBudget
+
+    entry = NegativeListEntry.objects.filter(removed_at__isnull=True, project__isnull=False).first()
+    for path in (f"/projects/{entry.project_id}/", f"/monitoring/projects/{entry.project_id}/"):
+        assert "负面清单" in client_as("jxk").get(path).content.decode(), path
+    unit = entry.unit
+    small = Project.objects.filter(unit=unit).first()
+    new = Project.objects.create(
+        region=small.region, code=f"{small.region.code}2027{unit.code[-6:]}99999", name="负面清单单位新增项目",
+        department=small.department, unit=unit, start_year=2027, end_year=2027, project_class="3",
+        attribute="new", state="draft", budget_kind="1", function_class_id=small.function_class_id,
+        economic_class_id=small.economic_class_id,
+    )  # fmt: skip
+    ProjectBudget.objects.create(region=new.region, project=new, year=2027, amount_initial=Decimal("100000"),
+                                 amount_adjusted=Decimal("100000"), amount_fiscal=Decimal("100000"))  # fmt: skip
+    NegativeListEntry.objects.create(region=unit.region, year=2026, unit=unit, reason="评价为差且整改逾期",
+                                     added_by=users["jxk"], added_at=date(2026, 11, 1))  # fmt: skip
+    a = flag_if_needed(new, 2027, actor=users["jxk"])  # 10万元: far below the 200万元 threshold
+    assert a is not None and a.finance_required
+    assert any("负面清单" in r for r in a.triggers)

@@ -54,6 +54,12 @@ def flag_if_needed(project: Project, year: int, *, actor, major_change: bool = F
         renewal=renewal,
     )
     reasons, finance = triggers.reasons(facts, setting("appraisal.triggers", project.region, year))
+    if facts.new:  # R40: a unit on the 负面清单 has every new project assessed by finance
+        from wenxiao.results.selectors import negative_listed
+
+        if listed := negative_listed(project.unit_id):
+            reasons = [*reasons, f"申报单位已列入负面清单（{listed[0].reason[:40]}），新增项目须经财政事前评估"]
+            finance = True
     if not reasons:
         return None
     Project.objects.select_for_update().filter(pk=project.pk).first()  # one flag per project and year
