@@ -50,3 +50,15 @@ def test_report_work_on_the_command_line(users, tmp_path, capsys):
     assert text.startswith("衡阳县") or "衡阳县2026年度预算绩效管理工作情况报告" in text
     city = users["jxk"].org.region.code
     assert main(["report", "work", "--year", str(YEAR), "--region", city, "-o", str(out), "--user", "xian_jxk"]) == 2
+
+
+def test_the_report_counts_the_rectification_ledger(users):
+    from wenxiao.results.models import RectificationItem
+
+    region = users["jxk"].org.region
+    rect = work_report.figures(region, YEAR)["rectification"]
+    issued = RectificationItem.objects.filter(region__path__startswith=region.path, year=YEAR).counted()
+    assert rect["items"] == issued.exclude(state="draft").count() > 0
+    assert rect["closed"] == issued.filter(state="verified").count() >= 1
+    text = "\n".join(p.text for p in Document(io.BytesIO(work_report.render_docx(region, YEAR))).paragraphs)
+    assert f"纳入整改台账{rect['items']}项，已核验销号{rect['closed']}项" in text

@@ -37,3 +37,9 @@ def rectify_overdue_rate(subject, year):
     """已下发的整改事项中，超过整改期限仍未核验销号的比例（逆向指标）。"""
     a = _agg(subject, year)
     return pct(a["late"], a["n"])
+
+
+def ledger_figures(region, year: int) -> dict:
+    """整改 figures of a region and everything below it, for the annual work report (R53)."""
+    a = _agg(region, year)
+    return {"items": a["n"], "closed": a["done"], "overdue": a["late"]}
