@@ -19,3 +19,20 @@ def attempt(request, call: Callable[[], Any], success: str | Callable[[Any], str
         return None
     messages.success(request, success(result) if callable(success) else success)
     return result
+
+
+def attempt_step(request, pk: int, do_transition) -> Any | None:
+    """A workflow button: take the POSTed `action` (with `comment` and the `version` the page was read at) through
+    the app's `do_transition(pk, action, *, actor, comment, expected_version)` and report the new state."""
+    p = request.POST
+    return attempt(
+        request,
+        lambda: do_transition(
+            pk,
+            p.get("action", ""),
+            actor=request.user,
+            comment=p.get("comment", ""),
+            expected_version=p.get("version") or None,
+        ),
+        lambda doc: f"已办理，当前状态：{doc.state_label}。",
+    )

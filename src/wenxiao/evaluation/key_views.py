@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from wenxiao.core import workflow
-from wenxiao.core.feedback import attempt
+from wenxiao.core.feedback import attempt, attempt_step
 from wenxiao.core.pdf import ReportUnavailable
 from wenxiao.core.scoping import can_write
 from wenxiao.core.years import year_of, years
@@ -244,14 +244,7 @@ def evaluation_report(request, pk: int):
 @require_POST
 def evaluation_action(request, pk: int):
     _ev_or_404(request, pk)
-    p = request.POST
-    attempt(
-        request,
-        lambda: services.do_transition(
-            pk, p.get("action", ""), actor=request.user, comment=p.get("comment", ""), expected_version=p.get("version")
-        ),
-        lambda e: f"已办理，当前状态：{e.state_label}。",
-    )
+    attempt_step(request, pk, services.do_transition)
     return redirect("evaluation:evaluation", pk=pk)
 
 

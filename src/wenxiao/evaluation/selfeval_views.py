@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from wenxiao.core import workflow
 from wenxiao.core.attachments import attach, attachments_of
 from wenxiao.core.errors import ServiceError, error_text
-from wenxiao.core.feedback import attempt
+from wenxiao.core.feedback import attempt, attempt_step
 from wenxiao.core.scoping import can_write
 from wenxiao.core.years import year_of, years
 from wenxiao.evaluation import selectors, selfeval_xlsx
@@ -330,17 +330,7 @@ def form_save(request, pk: int):
 @require_POST
 def form_action(request, pk: int):
     _form_or_404(request, pk)
-    attempt(
-        request,
-        lambda: services.do_transition(
-            pk,
-            request.POST.get("action", ""),
-            actor=request.user,
-            comment=request.POST.get("comment", ""),
-            expected_version=request.POST.get("version") or None,
-        ),
-        lambda f: f"已办理，当前状态：{f.state_label}。",
-    )
+    attempt_step(request, pk, services.do_transition)
     return redirect("evaluation:form", pk=pk)
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from wenxiao.core import workflow
-from wenxiao.core.feedback import attempt
+from wenxiao.core.feedback import attempt, attempt_step
 from wenxiao.core.scoping import can_write
 from wenxiao.core.values import Kind, ValueParseError, parse
 from wenxiao.core.years import year_of, years
@@ -210,15 +210,5 @@ def form_save(request, pk: int):
 @require_POST
 def form_action(request, pk: int):
     _form_or_404(request, pk)
-    attempt(
-        request,
-        lambda: services.do_transition(
-            pk,
-            request.POST.get("action", ""),
-            actor=request.user,
-            comment=request.POST.get("comment", ""),
-            expected_version=request.POST.get("version") or None,
-        ),
-        lambda f: f"已办理，当前状态：{f.state_label}。",
-    )
+    attempt_step(request, pk, services.do_transition)
     return redirect("monitoring:form", pk=pk)

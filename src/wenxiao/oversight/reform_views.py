@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wenxiao.core import workflow
-from wenxiao.core.feedback import attempt
+from wenxiao.core.feedback import attempt, attempt_step
 from wenxiao.core.scoping import can_write
 from wenxiao.core.years import year_of, years
 from wenxiao.orgs.models import Organisation
@@ -122,12 +122,5 @@ def reform_fill(request, pk: int):
 def reform_action(request, pk: int):
     if not ReformTask.objects.visible_to(request.user).filter(pk=pk).exists():
         raise Http404
-    p = request.POST
-    attempt(
-        request,
-        lambda: services.do_transition(
-            pk, p.get("action", ""), actor=request.user, comment=p.get("comment", ""), expected_version=p.get("version")
-        ),
-        lambda t: f"已办理，当前状态：{t.state_label}。",
-    )
+    attempt_step(request, pk, services.do_transition)
     return redirect("oversight:reform", pk=pk)
