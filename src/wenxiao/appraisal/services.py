@@ -116,12 +116,7 @@ def gate_reason(project: Project, year: int | None = None) -> str | None:
 
 
 def visible(actor, appraisal_id: int, roles=None) -> Appraisal:
-    a = Appraisal.objects.visible_to(actor, roles=roles).filter(pk=appraisal_id).first()
-    if a is None:
-        if roles and Appraisal.objects.visible_to(actor).filter(pk=appraisal_id).exists():
-            raise PermissionDenied("您无权办理该评估。")
-        raise NotFound("评估不存在。")
-    return a
+    return Appraisal.objects.visible_or_refuse(actor, appraisal_id, roles, what="评估")
 
 
 def _stage_roles(appraisal: Appraisal, stage: str) -> tuple[str, ...]:

@@ -101,6 +101,18 @@ class ScopedQuerySet(models.QuerySet):
             return self
         return self.filter(self.scope_q(scope))
 
+    def visible_or_refuse(self, user, pk, roles: tuple[str, ...] | None = None, *, what: str, verb: str = "办理"):
+        """The row `pk` for a service acting as `user` in `roles`: NotFound when the user cannot see it at all,
+        PermissionDenied when they see it but not in those roles (a reader trying to act)."""
+        from wenxiao.core.errors import NotFound, PermissionDenied
+
+        row = self.visible_to(user, roles).filter(pk=pk).first()
+        if row is None:
+            if roles and self.visible_to(user).filter(pk=pk).exists():
+                raise PermissionDenied(f"您无权{verb}该{what}。")
+            raise NotFound(f"{what}不存在。")
+        return row
+
     def scope_q(self, scope: Scope) -> Q:
         from wenxiao.orgs.models import Organisation
 

@@ -11,7 +11,7 @@ from django.db.models import Sum
 
 from wenxiao.core import audit, workflow
 from wenxiao.core.config import setting
-from wenxiao.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from wenxiao.core.errors import Conflict, PermissionDenied, ValidationError
 from wenxiao.core.scoping import can_write, scope_for
 from wenxiao.evaluation import dept_rates, frameworks, scoring
 from wenxiao.evaluation.models import (
@@ -43,17 +43,9 @@ CENT = Decimal("0.01")
 
 
 def visible_evaluation(actor, pk: int, roles=None) -> Evaluation:
-    ev = (
-        Evaluation.objects.visible_to(actor, roles)
-        .select_related("region", "subject_org", "department", "project")
-        .filter(pk=pk)
-        .first()
+    return Evaluation.objects.select_related("region", "subject_org", "department", "project").visible_or_refuse(
+        actor, pk, roles, what="评价"
     )
-    if ev is None:
-        if roles and Evaluation.objects.visible_to(actor).filter(pk=pk).exists():
-            raise PermissionDenied("您无权办理该评价。")
-        raise NotFound("评价不存在。")
-    return ev
 
 
 def is_owner(actor, ev: Evaluation) -> bool:

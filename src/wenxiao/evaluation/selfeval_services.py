@@ -290,12 +290,9 @@ def do_rescore(form: SelfEvaluation) -> SelfEvaluation:
 
 
 def visible_form(actor, form_id: int, roles=None) -> SelfEvaluation:
-    form = SelfEvaluation.objects.visible_to(actor, roles).filter(pk=form_id).select_related("task", "region").first()
-    if form is None:
-        if roles and SelfEvaluation.objects.visible_to(actor).filter(pk=form_id).exists():
-            raise PermissionDenied("您无权填报该自评表。")
-        raise NotFound("自评表不存在。")
-    return form
+    return SelfEvaluation.objects.select_related("task", "region").visible_or_refuse(
+        actor, form_id, roles, what="自评表", verb="填报"
+    )
 
 
 def _money(raw, label: str, key: str, errors: dict) -> Decimal | None:

@@ -225,12 +225,9 @@ def _round_for_owner(round_id: int, actor) -> MonitoringRound:
 
 
 def visible_form(actor, form_id: int, roles=None) -> MonitoringForm:
-    form = MonitoringForm.objects.visible_to(actor, roles).filter(pk=form_id).select_related("round").first()
-    if form is None:
-        if roles and MonitoringForm.objects.visible_to(actor).filter(pk=form_id).exists():
-            raise PermissionDenied("您无权填报该监控表。")
-        raise NotFound("监控表不存在。")
-    return form
+    return MonitoringForm.objects.select_related("round").visible_or_refuse(
+        actor, form_id, roles, what="监控表", verb="填报"
+    )
 
 
 def _parse_number(text: str, unit: str, year: int, label: str, errors: dict, key: str):

@@ -42,12 +42,7 @@ ROW_FIELDS = ("level1", "level2", "name", "value", "mid_value", "unit", "weight"
 
 
 def visible_target(actor, target_id: int, roles=None) -> Target:
-    target = Target.objects.visible_to(actor, roles=roles).filter(pk=target_id).first()
-    if target is None:
-        if roles and Target.objects.visible_to(actor).filter(pk=target_id).exists():
-            raise PermissionDenied("您无权办理该绩效目标。")
-        raise NotFound("绩效目标不存在。")
-    return target
+    return Target.objects.visible_or_refuse(actor, target_id, roles, what="绩效目标")
 
 
 def scheme_for(region, year: int) -> WeightScheme:
