@@ -311,3 +311,11 @@ def test_an_invited_supervisor_reads_the_evaluation_and_cannot_act(users, client
     assert Evaluation.objects.get(pk=ev.pk).state == "plan"
     other = Evaluation.objects.filter(kind="project").get()
     assert client_as("zx_wy").get(f"/evaluation/evaluations/{other.pk}/").status_code == 404
+
+
+def test_hostile_ids_in_forms_get_a_message_not_a_server_error(users, client_as):
+    ev = Evaluation.objects.filter(kind="whole").get()
+    r = client_as("jxk").post(f"/evaluation/evaluations/{ev.pk}/team/", {"what": "agency", "agency": "1 OR 1=1"})
+    assert r.status_code == 302 and Evaluation.objects.get(pk=ev.pk).agency_id is None
+    r = client_as("jxk").post("/targets/new/", {"year": "二〇二七", "unit": "x"})
+    assert r.status_code in (302, 200)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,7 +14,7 @@ from wenxiao.core import workflow
 from wenxiao.core.feedback import attempt, attempt_step
 from wenxiao.core.pdf import ReportUnavailable
 from wenxiao.core.scoping import can_write
-from wenxiao.core.years import year_of, years
+from wenxiao.core.years import posted_date, posted_int, year_of, years
 from wenxiao.evaluation import key_services as services
 from wenxiao.evaluation import report, selectors, unit_cost
 from wenxiao.evaluation.candidates import candidate_list
@@ -143,20 +142,15 @@ def evaluation_detail(request, pk: int):
     )
 
 
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 @require_POST
 def evaluation_plan(request, pk: int):
     _ev_or_404(request, pk)
     p = request.POST
     changes = {f: p.get(f, "") for f in ("title", "purpose", "scope_text", "schedule")}
-    changes.update(methods=p.getlist("methods"), standards=p.getlist("standards"), deadline=_date(p.get("deadline")))
+    changes.update(
+        methods=p.getlist("methods"), standards=p.getlist("standards"), deadline=posted_date(p.get("deadline"))
+    )
     changes["joint_region_id"] = int(p["joint_region"]) if p.get("joint_region", "").isdigit() else None
     attempt(
         request,
@@ -176,7 +170,10 @@ def evaluation_team(request, pk: int):
         attempt(
             request,
             lambda: services.do_engage_agency(
-                pk, agency_org_id=int(p.get("agency") or 0), fee=p.get("fee", "0"), actor=request.user
+                pk,
+                agency_org_id=posted_int(p.get("agency")) or 0,
+                fee=p.get("fee", "0"),
+                actor=request.user,
             ),
             lambda e: f"已委托{e.agency.name}，其工作人员已加入评价工作组。",
         )

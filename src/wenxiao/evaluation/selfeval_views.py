@@ -18,7 +18,7 @@ from wenxiao.core.attachments import attach, attachments_of
 from wenxiao.core.errors import ServiceError, error_text
 from wenxiao.core.feedback import attempt, attempt_step
 from wenxiao.core.scoping import can_write
-from wenxiao.core.years import year_of, years
+from wenxiao.core.years import posted_date, year_of, years
 from wenxiao.evaluation import selectors, selfeval_xlsx
 from wenxiao.evaluation import selfeval_services as services
 from wenxiao.evaluation.credibility import CODES
@@ -26,13 +26,6 @@ from wenxiao.evaluation.models import SURVEY_NOTE, SelfEvalTask, SelfEvaluation
 from wenxiao.evaluation.scoring import ANSWERS
 from wenxiao.evaluation.selfeval_import import import_selfeval
 from wenxiao.orgs.models import Organisation
-
-
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except (TypeError, ValueError):
-        return None
 
 
 def _is_finance(user) -> bool:
@@ -73,7 +66,7 @@ def task_list(request):
                 actor=user,
                 year=year_of(request, p),
                 name=p.get("name", ""),
-                deadline=_date(p.get("deadline", "")),
+                deadline=posted_date(p.get("deadline", "")),
                 department_id=int(p["department"]) if p.get("department", "").isdigit() else None,
                 note=p.get("note", ""),
                 with_final_accounts=p.get("with_final_accounts") == "on",

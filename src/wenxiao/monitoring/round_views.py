@@ -15,7 +15,7 @@ from wenxiao.core import workflow
 from wenxiao.core.feedback import attempt, attempt_step
 from wenxiao.core.scoping import can_write
 from wenxiao.core.values import Kind, ValueParseError, parse
-from wenxiao.core.years import year_of, years
+from wenxiao.core.years import posted_date, year_of, years
 from wenxiao.monitoring import report, selectors, services
 from wenxiao.monitoring.models import (
     DEVIATIONS,
@@ -26,13 +26,6 @@ from wenxiao.monitoring.models import (
     MonitoringRound,
 )
 from wenxiao.orgs.models import Organisation
-
-
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required
@@ -48,8 +41,8 @@ def round_list(request):
                 year=year_of(request, p),
                 name=p.get("name", ""),
                 kind=p.get("kind", "concentrated"),
-                period_end=_date(p.get("period_end")) or date(1, 1, 1),
-                deadline=_date(p.get("deadline")) or date(1, 1, 1),
+                period_end=posted_date(p.get("period_end")) or date(1, 1, 1),
+                deadline=posted_date(p.get("deadline")) or date(1, 1, 1),
                 department_id=int(p["department"]) if p.get("department", "").isdigit() else None,
                 note=p.get("note", ""),
             ),

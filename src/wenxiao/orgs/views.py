@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from wenxiao.core.errors import ServiceError, error_text
+from wenxiao.core.years import posted_int
 from wenxiao.orgs import selectors, services
 from wenxiao.orgs.models import Organisation, Role, User
 
@@ -84,7 +85,7 @@ def user_change(request, pk: int):
         if p.get("op") == "grant":
             services.do_grant(actor=request.user, user_id=pk, role=p.get("role", ""), org_code=p.get("org", ""))
         elif p.get("op") == "revoke":
-            services.do_revoke(actor=request.user, assignment_id=int(p.get("assignment") or 0))
+            services.do_revoke(actor=request.user, assignment_id=posted_int(p.get("assignment")) or 0)
         elif p.get("op") in ("activate", "deactivate"):
             services.do_set_active(actor=request.user, user_id=pk, active=p["op"] == "activate")
     except ServiceError as e:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,18 +11,11 @@ from django.views.decorators.http import require_POST
 from wenxiao.core import workflow
 from wenxiao.core.feedback import attempt, attempt_step
 from wenxiao.core.scoping import can_write
-from wenxiao.core.years import year_of, years
+from wenxiao.core.years import posted_date, year_of, years
 from wenxiao.orgs.models import Organisation
 from wenxiao.orgs.selectors import home_region
 from wenxiao.oversight import reform_services as services
 from wenxiao.oversight.reform_models import ReformTask
-
-
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required
@@ -43,8 +34,8 @@ def reform_list(request):
                 lead_section_id=int(p["lead_section"]) if p.get("lead_section", "").isdigit() else None,
                 leader=p.get("leader", ""),
                 partners=p.get("partners", ""),
-                declare_by=_date(p.get("declare_by")),
-                complete_by=_date(p.get("complete_by")),
+                declare_by=posted_date(p.get("declare_by")),
+                complete_by=posted_date(p.get("complete_by")),
             ),
             lambda t: f"已下达“{t.title}”，已进入{t.lead_section.name}待办。",
         )

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from wenxiao.core.errors import ServiceError, error_text
 from wenxiao.core.feedback import attempt
+from wenxiao.core.years import posted_date
 from wenxiao.orgs.models import Organisation
 from wenxiao.orgs.selectors import home_region
 from wenxiao.partners import quality, selectors, services
@@ -57,13 +58,6 @@ def _writer_region(request):
 def _year(request) -> int:
     y = request.GET.get("year", "")
     return int(y) if y.isdigit() else date.today().year
-
-
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def _get_or_404(qs, pk: int, what: str):
@@ -247,7 +241,7 @@ def agency_status(request, pk: int):
             status=p.get("status", ""),
             reason=p.get("reason", ""),
             actor=request.user,
-            start=_date(p.get("start", "")),
+            start=posted_date(p.get("start", "")),
             years=int(years) if years.isdigit() else None,
         ),
         lambda x: f"机构状态已变更为“{x.get_status_display()}”。",
@@ -264,7 +258,7 @@ def agency_violation(request, pk: int):
         request,
         lambda: services.do_record_violation(
             a,
-            on=_date(p.get("on", "")),
+            on=posted_date(p.get("on", "")),
             kind=p.get("kind", ""),
             description=p.get("description", ""),
             penalty=p.get("penalty", ""),
@@ -558,7 +552,7 @@ def expert_engagement(request, pk: int):
         lambda: services.do_add_expert_engagement(
             e,
             unit_name=p.get("unit_name", ""),
-            on=_date(p.get("on", "")),
+            on=posted_date(p.get("on", "")),
             description=p.get("description", ""),
             actor=request.user,
         ),

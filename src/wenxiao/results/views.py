@@ -3,8 +3,6 @@ negative-list rules."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -14,22 +12,11 @@ from django.views.decorators.http import require_POST
 from wenxiao.core import workflow
 from wenxiao.core.feedback import attempt
 from wenxiao.core.scoping import can_write
-from wenxiao.core.years import year_of, years
+from wenxiao.core.years import posted_date, posted_int, year_of, years
 from wenxiao.results import report, selectors, services
 from wenxiao.results.models import FINANCE, RECTIFY_FLOW, FeedbackLetter, RectificationItem, Source
 
 REPORT_ROLES = ("performance", "viewer", "sysadmin")
-
-
-def _date(text) -> date | None:
-    try:
-        return date.fromisoformat(str(text))
-    except (TypeError, ValueError):
-        return None
-
-
-def _int(text) -> int | None:
-    return int(text) if str(text or "").isdigit() else None
 
 
 def _is_finance(user) -> bool:
@@ -63,10 +50,10 @@ def item_list(request):
             request,
             lambda: services.do_create_item(
                 actor=user,
-                unit_id=_int(p.get("unit")) or 0,
+                unit_id=posted_int(p.get("unit")) or 0,
                 source=p.get("source", ""),
                 problem=p.get("problem", ""),
-                deadline=_date(p.get("deadline")),
+                deadline=posted_date(p.get("deadline")),
                 year=year_of(request, p),
                 requirement=p.get("requirement", ""),
                 owner=p.get("owner", ""),
@@ -159,7 +146,7 @@ def item_link(request, pk: int):
     _item_or_404(request, pk)
     attempt(
         request,
-        lambda: services.do_link_duplicate(pk, _int(request.POST.get("primary")) or 0, actor=request.user),
+        lambda: services.do_link_duplicate(pk, posted_int(request.POST.get("primary")) or 0, actor=request.user),
         "已关联为同一问题，统计时只计一次。",
     )
     return redirect("results:item", pk=pk)
@@ -179,11 +166,11 @@ def letter_list(request):
             request,
             lambda: services.do_create_letter(
                 actor=user,
-                evaluation_id=_int(p.get("evaluation")),
-                round_id=_int(p.get("round")),
-                unit_id=_int(p.get("unit")),
+                evaluation_id=posted_int(p.get("evaluation")),
+                round_id=posted_int(p.get("round")),
+                unit_id=posted_int(p.get("unit")),
                 findings=findings,
-                deadline=_date(p.get("deadline")),
+                deadline=posted_date(p.get("deadline")),
                 requirements=p.get("requirements", ""),
                 owner=p.get("owner", ""),
             ),
@@ -261,7 +248,7 @@ def sheet_list(request):
         sheet = attempt(
             request,
             lambda: services.do_create_sheet(
-                _int(p.get("department")) or 0, _int(p.get("year")) or 0, actor=user, note=p.get("note", "")
+                posted_int(p.get("department")) or 0, posted_int(p.get("year")) or 0, actor=user, note=p.get("note", "")
             ),
             lambda s: f"已生成{s}，{s.lines.count()}个项目。",
         )

@@ -16,6 +16,7 @@ from wenxiao.core import workflow
 from wenxiao.core.errors import ServiceError, error_text
 from wenxiao.core.feedback import attempt
 from wenxiao.core.scoping import can_write
+from wenxiao.core.years import posted_int
 from wenxiao.library.models import Framework
 from wenxiao.orgs.models import Organisation
 from wenxiao.projects.models import Project
@@ -82,7 +83,7 @@ def target_list(request):
 @login_required
 @require_POST
 def target_create(request):
-    year = int(request.POST.get("year") or target_year())
+    year = posted_int(request.POST.get("year")) or target_year()
     try:
         if request.POST.get("project"):
             target = services.do_create_project_target(int(request.POST["project"]), year, actor=request.user)
@@ -387,7 +388,7 @@ def approve(request):
     if request.method == "POST":
         try:
             approval = services.do_approve(
-                int(request.POST.get("department") or 0),
+                posted_int(request.POST.get("department")) or 0,
                 year,
                 actor=request.user,
                 document_no=request.POST.get("document_no", ""),
