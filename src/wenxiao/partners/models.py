@@ -307,7 +307,9 @@ class TemplateFlag(models.Model):
 # --- experts --------------------------------------------------------------------------------------------------
 
 
-class ExpertQuerySet(LibraryQuerySet):
+class ProfileQuerySet(LibraryQuerySet):
+    """Experts and supervisors: a person sees their own profile through its login account."""
+
     def own_q(self, user) -> Q:
         return Q(user=user)
 
@@ -342,7 +344,7 @@ class Expert(models.Model):
     registered_at = models.DateTimeField("入库时间", auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 
-    objects = ExpertQuerySet.as_manager()
+    objects = ProfileQuerySet.as_manager()
 
     class Meta:
         verbose_name = "专家"
@@ -464,11 +466,6 @@ class DrawMember(models.Model):
 # --- supervision ----------------------------------------------------------------------------------------------
 
 
-class SupervisorQuerySet(LibraryQuerySet):
-    def own_q(self, user) -> Q:
-        return Q(user=user)
-
-
 class Supervisor(models.Model):
     """监督指导库 (R43): people invited to observe evaluations and reviews, read-only."""
 
@@ -496,7 +493,7 @@ class Supervisor(models.Model):
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     registered_at = models.DateTimeField(auto_now_add=True)
 
-    objects = SupervisorQuerySet.as_manager()
+    objects = ProfileQuerySet.as_manager()
 
     class Meta:
         verbose_name = "监督指导人员"
