@@ -686,6 +686,8 @@ SCOPE_MODULES = (
     "scope_results",
     "scope_disclosure",
     "scope_security",
+    "scope_cockpit",
+    "scope_exchange",
 )
 for _module in SCOPE_MODULES:
     _checks = __import__(f"tests.{_module}", fromlist=["PAGES", "API"])

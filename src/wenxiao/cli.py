@@ -368,8 +368,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_monitoring(sub, imsub)  # `wenxiao import payments …`, `wenxiao monitor run|round create …`
 
+    from wenxiao.cockpit.cli import add_parsers as add_cockpit
     from wenxiao.disclosure.cli import add_parsers as add_disclosure
     from wenxiao.evaluation.cli import add_parsers as add_evaluation
+    from wenxiao.exchange.cli import add_parsers as add_exchange
     from wenxiao.oversight.cli import add_parsers as add_oversight
     from wenxiao.partners.cli import add_parsers as add_partners
     from wenxiao.results.cli import add_parsers as add_results
@@ -379,6 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_oversight(sub, imsub)
     add_results(sub, imsub)
     add_disclosure(sub, imsub)
+    add_cockpit(sub, imsub)
+    add_exchange(sub, imsub)
 
     ap = sub.add_parser("appraisal", help="事前绩效评估")
     apsub = ap.add_subparsers(dest="appraisal_command", required=True)

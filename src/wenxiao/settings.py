@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "wenxiao.oversight",
     "wenxiao.results",
     "wenxiao.disclosure",
+    "wenxiao.cockpit",
+    "wenxiao.exchange",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,8 @@ urlpatterns = [
     path("oversight/", include("wenxiao.oversight.urls")),
     path("results/", include("wenxiao.results.urls")),
     path("public/", include("wenxiao.disclosure.urls")),
+    path("cockpit/", include("wenxiao.cockpit.urls")),
+    path("exchange/", include("wenxiao.exchange.urls")),
     path("orgs/", include("wenxiao.orgs.urls")),
     path("catalog/", include("wenxiao.catalog.urls")),
     path("", include("wenxiao.core.urls")),

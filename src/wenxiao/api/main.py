@@ -51,9 +51,11 @@ def not_found(request, exc):
 
 def _mount() -> None:
     from wenxiao.appraisal.api import router as appraisal_router
+    from wenxiao.cockpit.api import router as cockpit_router
     from wenxiao.core.api import router as core_router
     from wenxiao.disclosure.api import router as disclosure_router
     from wenxiao.evaluation.api import router as evaluation_router
+    from wenxiao.exchange.api import router as exchange_router
     from wenxiao.library.api import router as library_router
     from wenxiao.monitoring.api import router as monitoring_router
     from wenxiao.orgs.api import router as orgs_router
@@ -73,6 +75,8 @@ def _mount() -> None:
     api.add_router("/oversight", oversight_router)
     api.add_router("/results", results_router)
     api.add_router("/disclosure", disclosure_router)
+    api.add_router("/cockpit", cockpit_router)
+    api.add_router("/exchange", exchange_router)
     api.add_router("/", core_router)
     api.add_router("/", orgs_router)
 

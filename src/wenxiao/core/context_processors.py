@@ -5,6 +5,7 @@ from django.urls import reverse
 
 # (key, label, url name or None while the stage is still being built)
 STAGES = [
+    ("cockpit", "驾驶舱", "cockpit:home"),
     ("appraisal", "事前评估", "appraisal:list"),
     ("targets", "目标管理", "targets:list"),
     ("monitoring", "运行监控", "monitoring:overview"),

@@ -29,8 +29,10 @@ from wenxiao.projects.models import (
 )
 from wenxiao.seed import vocab
 from wenxiao.seed.appraisals import seed_appraisals
+from wenxiao.seed.cockpit import seed_cockpit
 from wenxiao.seed.disclosure import seed_disclosure
 from wenxiao.seed.evaluation import seed_evaluation
+from wenxiao.seed.exchange import seed_exchange
 from wenxiao.seed.monitoring import seed_monitoring
 from wenxiao.seed.oversight import seed_oversight
 from wenxiao.seed.partners import seed_partners
@@ -141,6 +143,10 @@ def seed(scale: str = "demo", year: int = 2026, seed: int = 1, password: str = "
                 counts.update(seed_results(year, rng, _system_user()))
             with audit.seeding():
                 counts.update(seed_disclosure(year, rng, _system_user()))
+            with audit.seeding():
+                counts.update(seed_exchange(year, rng, _system_user()))
+            with audit.seeding():
+                counts.update(seed_cockpit(year, rng, _system_user()))  # last: snapshots of everything above
         counts.update(
             regions=len(built.regions),
             departments=len(built.departments),
