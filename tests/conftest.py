@@ -50,3 +50,13 @@ def api_as(db):
         return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings_cache():
+    """Settings are cached per process; a rolled-back test's rows must not be seen by the next test."""
+    from wenxiao.core.config import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()

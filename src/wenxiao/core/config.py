@@ -7,6 +7,7 @@ here in code. Rows are edited by 绩效科 of the region; the national defaults 
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 DEFAULTS: dict[str, tuple[Any, str]] = {
@@ -176,14 +177,37 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
 }
 
 
-def setting(key: str, region=None, year: int | None = None) -> Any:
+# All Setting rows, read at most once per CACHE_SECONDS per process: every request reads a few security.* rules,
+# and the table is small. A save or delete in this process clears it at once (signals in core/apps.py); another
+# gunicorn process sees a change within CACHE_SECONDS.
+CACHE_SECONDS = 10.0
+_cache: dict[str, Any] = {"rows": None, "at": 0.0}
+
+
+def clear_cache(**_kwargs) -> None:
+    _cache["rows"] = None
+
+
+def _rows(key: str) -> list[dict]:
+    import time
+
     from wenxiao.core.models import Setting
 
+    now = time.monotonic()
+    if _cache["rows"] is None or now - _cache["at"] > CACHE_SECONDS:
+        rows: dict[str, list[dict]] = {}
+        for row in Setting.objects.values("key", "region__code", "year", "value"):
+            rows.setdefault(row["key"], []).append(row)
+        _cache["rows"], _cache["at"] = rows, now
+    return _cache["rows"].get(key, [])
+
+
+def setting(key: str, region=None, year: int | None = None) -> Any:
     default = DEFAULTS[key][0]
-    codes = [c for c in (region.path.split("/") if region is not None else []) if c]
-    rows = list(Setting.objects.filter(key=key).values("region__code", "year", "value"))
+    rows = _rows(key)
     if not rows:
         return default
+    codes = [c for c in (region.path.split("/") if region is not None else []) if c]
     order = list(reversed(codes)) + [None]  # most specific region first, national last
 
     def rank(row):
@@ -193,7 +217,7 @@ def setting(key: str, region=None, year: int | None = None) -> Any:
         return (order.index(r), 0 if row["year"] == year else 1)
 
     ranked = sorted((rank(r), i) for i, r in enumerate(rows) if rank(r) is not None)
-    return rows[ranked[0][1]]["value"] if ranked else default
+    return copy.deepcopy(rows[ranked[0][1]]["value"]) if ranked else default
 
 
 def parse_value(key: str, text: str):

@@ -18,7 +18,10 @@ STAGES = [
 ]
 
 # Stages only some roles have pages in (others would get 404 from the menu).
-STAGE_ROLES = {"partners": ("performance", "business", "sysadmin", "agency", "expert")}
+STAGE_ROLES = {
+    "partners": ("performance", "business", "sysadmin", "agency", "expert"),
+    "cockpit": ("performance", "viewer", "sysadmin", "department", "business"),
+}
 
 
 def shell(request):
@@ -57,5 +60,5 @@ def shell(request):
         "admin_links": admin_links,
         "admin_active": namespace in {"orgs", "catalog"} or (match and match.url_name in {"audit", "jobs"}),
         "todo_count": todos_for(user).count(),
-        "my_roles": [f"{a.get_role_display()}（{a.org.name}）" for a in user.assignments.select_related("org")],
+        "my_roles": [f"{a.get_role_display()}（{a.org.name}）" for a in user.assignment_rows],
     }

@@ -186,3 +186,19 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DataStamp(models.Model):
+    """A version number per kind of derived data, bumped in the transaction that rewrites that data.
+
+    Cached figures (core/stamps.py) carry the version in their key, so every process sees a rewrite at once.
+    """
+
+    key = models.CharField("数据类别", max_length=60, primary_key=True)
+    version = models.BigIntegerField("版本", default=0)
+
+    class Meta:
+        verbose_name = "数据版本"
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"

@@ -52,11 +52,9 @@ def scope_for(user, roles: tuple[str, ...] | None = None) -> Scope:
 
 
 def _compute_scope(user, roles) -> Scope:
-    from wenxiao.orgs.models import Organisation, Region, RoleAssignment
+    from wenxiao.orgs.models import Organisation, Region
 
-    assignments = RoleAssignment.objects.filter(user=user).select_related("org__region")
-    if roles:
-        assignments = assignments.filter(role__in=roles)
+    assignments = [a for a in user.assignment_rows if not roles or a.role in roles]
     region_paths: set[str] = set()
     org_paths: set[str] = set()
     section_ids: list[int] = []

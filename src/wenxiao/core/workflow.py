@@ -233,5 +233,5 @@ def todos_for(user):
             q |= Q(role=role) & WorkItem.objects.scope_q(scope)
         # Addressed to the user's own organisation in that role: a 业务科室 leading a reform task, the third
         # party engaged on an evaluation (their data scope does not contain their own organisation).
-        q |= Q(role=role, org_id__in=user.assignments.filter(role=role).values("org_id"))
+        q |= Q(role=role, org_id__in=[a.org_id for a in user.assignment_rows if a.role == role])
     return qs.filter(q).order_by("created_at")

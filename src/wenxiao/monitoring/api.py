@@ -220,12 +220,12 @@ def overview(request, year: int = settings.FISCAL_YEAR):
     def plain(rows):
         return [{k: (float(v) if isinstance(v, Decimal) else v) for k, v in r.items()} for r in rows]
 
-    total = selectors.overview(u, year)
+    f, _ = selectors.execution_figures(u, year)
     return {
-        "total": {k: (float(v) if isinstance(v, Decimal) else v) for k, v in total.items()},
-        "departments": plain(selectors.by_department(u, year)),
-        "regions": plain(selectors.by_region(u, year)),
-        "budget_kinds": plain(selectors.by_budget_kind(u, year)),
+        "total": {k: (float(v) if isinstance(v, Decimal) else v) for k, v in f["o"].items()},
+        "departments": plain(f["departments"]),
+        "regions": plain(f["regions"]),
+        "budget_kinds": plain(f["kinds"]),
     }
 
 

@@ -37,6 +37,38 @@ def overview(user, year: int) -> dict:
     }
 
 
+STATUS_STAMP = "monitoring.status"  # bumped by services._write_status, the only writer of ProjectStatus
+
+
+def execution_figures(user, year: int) -> tuple[dict, str]:
+    """The overview's totals and groupings from ProjectStatus, computed once per warning run and scope.
+
+    Returns (figures, cache key); the key also names the cached rendering of the tables built from them.
+    """
+    from wenxiao.core.stamps import cached
+
+    def compute() -> dict:
+        return {
+            "o": overview(user, year),
+            "departments": by_department(user, year),
+            "regions": by_region(user, year),
+            "kinds": by_budget_kind(user, year),
+            "laggards": [
+                {
+                    "project_id": s.project_id,
+                    "project_name": s.project.name,
+                    "department_name": s.department.name,
+                    "rate": s.rate,
+                    "gap": s.gap,
+                    "light": s.light,
+                }
+                for s in laggards(user, year)
+            ],
+        }
+
+    return cached(STATUS_STAMP, "execution", user, year, compute)
+
+
 def _grouped(qs, key: str, label: str) -> list[dict]:
     rows = (
         qs.values(key, label)

@@ -422,6 +422,10 @@ def _regions_q(region: Region):
 
 
 def _write_status(region: Region, year: int, as_of: date, statuses) -> None:
+    from wenxiao.core.stamps import bump
+    from wenxiao.monitoring.selectors import STATUS_STAMP
+
+    bump(STATUS_STAMP)  # cached overview figures of every scope are now out of date
     ProjectStatus.objects.filter(year=year, region_id__in=_regions_q(region)).delete()
     table = ProjectStatus._meta.db_table
     cols = (

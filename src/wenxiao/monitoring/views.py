@@ -27,17 +27,15 @@ ACTION_KINDS = [(k, v) for k, v in WarningAction.Kind.choices if k != "feedback"
 def overview(request):
     year = year_of(request)
     user = request.user
+    figures, figures_key = selectors.execution_figures(user, year)
     return render(
         request,
         "monitoring/overview.html",
         {
             "year": year,
             "years": years(),
-            "o": selectors.overview(user, year),
-            "departments": selectors.by_department(user, year),
-            "regions": selectors.by_region(user, year),
-            "kinds": selectors.by_budget_kind(user, year),
-            "laggards": selectors.laggards(user, year),
+            **figures,
+            "figures_key": figures_key,
             "counts": selectors.warning_counts(user, year),
             "can_run": can_write(user) and home_region(user, ("performance",)) is not None,
             "run_as_of": min(timezone.localdate(), date(year, 12, 31)),
@@ -94,7 +92,8 @@ def warning_list(request):
         department=g.get("department", ""),
         q=g.get("q", "").strip(),
     )
-    departments = Organisation.objects.visible_to(request.user).filter(kind="department").order_by("code")
+    departments = Organisation.objects.visible_to(request.user).filter(kind="department")
+    departments = departments.order_by("code").values_list("pk", "name")
     return render(
         request,
         "monitoring/warnings.html",

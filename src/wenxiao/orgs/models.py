@@ -147,9 +147,16 @@ class User(AbstractUser):
             PasswordHistory.objects.create(user=self, password=self.password)
 
     @property
+    def assignment_rows(self) -> list["RoleAssignment"]:
+        """The user's role assignments with organisation and region, read once per user object (per request)."""
+        if not hasattr(self, "_assignment_rows"):
+            self._assignment_rows = list(self.assignments.select_related("org__region").order_by("id"))
+        return self._assignment_rows
+
+    @property
     def role_codes(self) -> set[str]:
         if not hasattr(self, "_role_codes"):
-            self._role_codes = set(self.assignments.values_list("role", flat=True))
+            self._role_codes = {a.role for a in self.assignment_rows}
         return self._role_codes
 
     def has_role(self, *roles: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum
 
 from wenxiao.core.search import search
 from wenxiao.projects.models import Project, ProjectBudget
@@ -100,36 +100,44 @@ def current_responsible(project: Project):
 
 def summary(user, year: int) -> dict:
     """Counts and amounts by budget kind and by 功能分类 类 for the home page and its charts."""
+    from django.db.models.functions import Substr
+
     from wenxiao.catalog.choices import BudgetKind
     from wenxiao.catalog.models import FunctionClass
 
-    budgets = ProjectBudget.objects.visible_to(user).filter(year=year)
-    by_kind = {
-        row["project__budget_kind"]: row
-        for row in budgets.values("project__budget_kind").annotate(n=Count("id"), amount=Sum("amount_adjusted"))
-    }
+    # One pass over the year's budgets grouped by (budget kind, 功能分类 类); both charts are sums of its rows.
+    rows = (
+        ProjectBudget.objects.visible_to(user)
+        .filter(year=year)
+        .annotate(cls=Substr("project__function_class_id", 1, 3))
+        .values("project__budget_kind", "cls")
+        .annotate(n=Count("id"), amount=Sum("amount_adjusted"))
+        .order_by()
+    )
+    by_kind: dict[str, dict] = {}
+    by_function: dict[str, dict] = {}
+    for r in rows:
+        for bucket, key in ((by_kind, r["project__budget_kind"]), (by_function, r["cls"])):
+            acc = bucket.setdefault(key, {"n": 0, "amount": 0})
+            acc["n"] += r["n"]
+            acc["amount"] += r["amount"] or 0
     kinds = [
         {
             "code": k.value,
             "name": k.label,
-            "count": by_kind.get(k.value, {}).get("n", 0) or 0,
+            "count": by_kind.get(k.value, {}).get("n", 0),
             "amount": by_kind.get(k.value, {}).get("amount") or 0,
         }
         for k in BudgetKind
     ]
-    from django.db.models.functions import Substr
-
-    by_function = (
-        budgets.annotate(cls=Substr("project__function_class_id", 1, 3))
-        .values("cls")
-        .annotate(amount=Sum("amount_adjusted"), n=Count("id"))
-        .order_by("-amount")
-    )
     names = dict(FunctionClass.objects.filter(level=1).values_list("code", "name"))
-    functions = [
-        {"code": r["cls"], "name": names.get(r["cls"], r["cls"]), "amount": r["amount"], "count": r["n"]}
-        for r in by_function
-    ]
+    functions = sorted(
+        (
+            {"code": cls, "name": names.get(cls, cls), "amount": v["amount"], "count": v["n"]}
+            for cls, v in by_function.items()
+        ),
+        key=lambda f: -f["amount"],
+    )
     states = dict(
         Project.objects.visible_to(user).values_list("state").annotate(n=Count("id")).values_list("state", "n")
     )
@@ -139,5 +147,5 @@ def summary(user, year: int) -> dict:
         "states": states,
         "count": sum(k["count"] for k in kinds),
         "amount": sum((k["amount"] for k in kinds), 0),
-        "pending": Project.objects.visible_to(user).filter(~Q(state="in_library")).count(),
+        "pending": sum(n for state, n in states.items() if state != "in_library"),
     }

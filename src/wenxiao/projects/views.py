@@ -48,7 +48,8 @@ def project_list(request):
     f = _filter_from(request)
     qs = selectors.project_list(request.user, f)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    departments = Organisation.objects.visible_to(request.user).filter(kind="department").order_by("path")
+    departments = Organisation.objects.visible_to(request.user).filter(kind="department")
+    departments = departments.order_by("path").values_list("code", "name")
     context = {
         "page": page,
         "f": f,

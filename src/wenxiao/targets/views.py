@@ -18,6 +18,7 @@ from wenxiao.core.feedback import attempt
 from wenxiao.core.scoping import can_write
 from wenxiao.core.years import posted_int
 from wenxiao.library.models import Framework
+from wenxiao.library.recommend_db import suggest_for_target
 from wenxiao.orgs.models import Organisation
 from wenxiao.projects.models import Project
 from wenxiao.targets import selectors, services
@@ -72,7 +73,10 @@ def target_list(request):
             "years": range(target_year(), target_year() - 4, -1),
             "states": TARGET_FLOW.states.items(),
             "pending": pending,
-            "departments": Organisation.objects.visible_to(request.user).filter(kind="department").order_by("path"),
+            "departments": Organisation.objects.visible_to(request.user)
+            .filter(kind="department")
+            .order_by("path")
+            .values_list("code", "name"),
             "units": Organisation.objects.visible_to(request.user, roles=services.DECLARER_ROLES)
             .filter(kind__in=["unit", "department"])
             .order_by("path")[:300],
@@ -187,6 +191,7 @@ def target_edit(request, pk: int):
         "targets/edit.html",
         {
             "t": target,
+            "suggestions": suggest_for_target(target, top=10),
             "rows": rows,
             "general": general,
             "problems": problems,
