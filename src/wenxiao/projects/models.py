@@ -122,6 +122,8 @@ class Project(WorkflowDocument):
             models.Index(fields=["region", "state"]),
             models.Index(fields=["unit", "state"]),
             models.Index(fields=["department"]),
+            # the project list's page of ids, ordered by code within the visible regions, read from the index
+            models.Index(fields=["region", "code"], name="project_region_code"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from wenxiao.core import workflow
 from wenxiao.core.errors import ServiceError, error_text
 from wenxiao.core.jobs import start_job
 from wenxiao.core.models import AuditEvent
+from wenxiao.core.paging import IdsFirstPaginator
 from wenxiao.core.scoping import can_write
 from wenxiao.orgs.models import Organisation
 from wenxiao.projects import selectors, services
@@ -47,7 +47,7 @@ def _filter_from(request) -> selectors.ProjectFilter:
 def project_list(request):
     f = _filter_from(request)
     qs = selectors.project_list(request.user, f)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(qs, 30).get_page(request.GET.get("page"))
     departments = Organisation.objects.visible_to(request.user).filter(kind="department")
     departments = departments.order_by("path").values_list("code", "name")
     context = {
