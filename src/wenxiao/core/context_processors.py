@@ -43,6 +43,8 @@ def shell(request):
     admin_links.append(("基础代码", reverse("catalog:functions")))
     if user.has_role("performance", "viewer", "sysadmin"):
         admin_links.append(("信息公开", reverse("disclosure:manage")))
+    if user.has_role("performance", "sysadmin"):
+        admin_links.append(("一体化数据交换", reverse("exchange:home")))
     if "performance" in user.role_codes:
         admin_links.append(("参数设置", reverse("core:settings")))
     if "auditadmin" in user.role_codes:
@@ -58,7 +60,7 @@ def shell(request):
         "FISCAL_YEAR": settings.FISCAL_YEAR,
         "nav": nav,
         "admin_links": admin_links,
-        "admin_active": namespace in {"orgs", "catalog"} or (match and match.url_name in {"audit", "jobs"}),
+        "admin_active": namespace in {"orgs", "catalog", "exchange"} or (match and match.url_name in {"audit", "jobs"}),
         "todo_count": todos_for(user).count(),
         "my_roles": [f"{a.get_role_display()}（{a.org.name}）" for a in user.assignment_rows],
     }

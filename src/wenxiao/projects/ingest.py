@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import polars as pl
 from django.db import connection, transaction
+from django.utils import timezone
 
 from wenxiao.core import audit
 from wenxiao.core.errors import PermissionDenied, ValidationError
@@ -47,7 +48,8 @@ class IngestResult:
     def summary(self) -> str:
         if self.duplicate_of is not None:
             d = self.duplicate_of
-            return f"该文件已于{d.imported_at:%Y-%m-%d %H:%M}导入（新增{d.added}笔），本次未写入任何数据。"
+            at = timezone.localtime(d.imported_at)
+            return f"该文件已于{at:%Y-%m-%d %H:%M}导入（新增{d.added}笔），本次未写入任何数据。"
         if self.errors:
             return f"文件共{self.total}行，发现{len(self.errors)}处错误，未写入任何数据。请按错误报告修改后重新导入。"
         verb = "校验通过，可导入" if self.dry_run else "已导入"
