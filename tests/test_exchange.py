@@ -293,3 +293,21 @@ def test_exchange_page_lists_batches_and_takes_an_upload(client_as, users):
     assert not ProjectBudget.objects.filter(project__code=code, year=2030).exists()
     assert client_as("dw").get("/exchange/").status_code == 404
     assert client_as("xian_jxk").get(f"/exchange/batches/{batch.pk}/").status_code == 404
+
+
+def test_a_pushed_new_major_project_needs_its_ex_ante_assessment(api_as, users):
+    from wenxiao.appraisal.models import Appraisal
+
+    api = api_as("jxk")
+    small, large = "430400202610200399002", "430400202610200399003"
+    rows = [_project_row(users, code, pro_attr_code="new") for code in (small, large)]
+    assert _push(api, "projects", rows)[0] == 200
+    budgets = [
+        {"pro_code": small, "fiscal_year": DEMO_YEAR, "bgt_amt": "300000.00"},
+        {"pro_code": large, "fiscal_year": DEMO_YEAR, "bgt_amt": "8000000.00"},  # above the 500万 finance threshold
+    ]
+    status, report = _push(api, "budgets", budgets)
+    assert status == 200, report
+    assert not Appraisal.objects.filter(project__code=small).exists()
+    appraisal = Appraisal.objects.get(project__code=large, year=DEMO_YEAR)
+    assert appraisal.triggers and appraisal.finance_required

@@ -647,6 +647,10 @@ def _write_budget(actor, project: Project, year: int, amounts: dict, budget: Pro
             region=project.region, project=project, year=year, amount_adjusted=amounts["amount_initial"], **amounts
         )
         audit.record(actor, "exchange.budget_create", project, after={"year": year, "budget": audit.snapshot(budget)})
+        from wenxiao.appraisal.services import flag_if_needed
+
+        # R05 whatever the channel: a new major project gets its ex-ante assessment opened, as on registration
+        flag_if_needed(project, year, actor=actor)
         return "added"
     if all(getattr(budget, k) == v for k, v in amounts.items()):
         return "unchanged"
