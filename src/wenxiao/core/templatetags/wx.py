@@ -47,7 +47,8 @@ def options(choices, selected="") -> str:
 
     A Python loop: a city has 400 主管部门, and a template `{% for %}` over them cost more than the rest of a list page.
     """
-    from django.utils.html import escape
+    from html import escape  # what django.utils.html.escape calls, without its lazy-string wrapper
+
     from django.utils.safestring import mark_safe
 
     chosen = "" if selected is None else str(selected)
