@@ -4,6 +4,8 @@
     wenxiao bench ingest [--rows 1000000] [--projects 20000]      (bench/ingest.py)
     wenxiao bench monitor [--projects 200000]                     (bench/monitor.py)
     wenxiao bench web [--scale city] [--clients 20] [--seconds 20]  (bench/web.py)
+    wenxiao bench cockpit [--scale city] [--repeat 20]            (bench/cockpit.py)
+    wenxiao bench exchange [--rows 50000] [--projects 20000]      (bench/exchange.py)
 
 seed: time `seed(scale)` into a fresh SQLite database (migrations excluded), then, as the reference, insert
 the same number of project, budget and responsible-person rows with plain sqlite3 `executemany` into a
@@ -120,6 +122,18 @@ def bench_web(argv: list[str]) -> int:
     return web.main(argv)
 
 
+def bench_cockpit(argv: list[str]) -> int:
+    from bench import cockpit
+
+    return cockpit.main(argv)
+
+
+def bench_exchange(argv: list[str]) -> int:
+    from bench import exchange
+
+    return exchange.main(argv)
+
+
 BENCHES = {
     "seed": bench_seed,
     "recommend": bench_recommend,
@@ -127,6 +141,8 @@ BENCHES = {
     "ingest": bench_ingest,
     "monitor": bench_monitor,
     "web": bench_web,
+    "cockpit": bench_cockpit,
+    "exchange": bench_exchange,
 }
 
 

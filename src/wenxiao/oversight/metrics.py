@@ -164,8 +164,8 @@ def monitoring_coverage_amount(subject, year):
 
     approved = Target.objects.filter(within(subject), year=year, kind="project", state="approved")
     monitored = _monitored(subject, year).filter(project_id=OuterRef("project_id"))
-    agg = approved.annotate(m=Exists(monitored)).aggregate(amount=Sum("amount"), done=Sum("amount", filter=Q(m=True)))
-    return pct(agg["done"], agg["amount"])
+    agg = approved.annotate(m=Exists(monitored)).aggregate(total=Sum("amount"), done=Sum("amount", filter=Q(m=True)))
+    return pct(agg["done"], agg["total"])
 
 
 @metric("execution_rate", "预算执行率")
