@@ -228,3 +228,20 @@ def test_screen_and_pdf_exports(client_as):
     r = c.get("/cockpit/report.pdf", {"year": Y})
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content[:4] == b"%PDF"
     assert c.get("/cockpit/drill/nothing/").status_code == 404
+
+
+def test_a_warning_run_queues_the_cockpit_refresh_of_its_region(client_as, users):
+    from wenxiao.core.jobs import execute
+    from wenxiao.orgs.selectors import home_region
+
+    county = home_region(users["xian_jxk"], ("performance",))
+    before = CockpitSnapshot.objects.get(region=county, org__isnull=True, year=Y).computed_at
+    r = client_as("xian_jxk").post("/monitoring/run/", {"year": Y, "as_of": f"{Y}-06-30"})
+    assert r.status_code == 302
+    job = Job.objects.filter(kind="cockpit.refresh").latest("id")
+    assert job.params == {"region_id": county.pk, "year": Y} and job.user == users["xian_jxk"]
+    execute(job.pk)
+    snap = CockpitSnapshot.objects.get(region=county, org__isnull=True, year=Y)
+    assert snap.computed_at > before
+    html = client_as("xian_jxk").get("/cockpit/", {"year": Y}).content.decode()
+    assert f"截至{Y}-06-30" in html  # the figures of the new warning run

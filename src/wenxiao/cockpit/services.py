@@ -60,6 +60,18 @@ def refresh_all(year: int, region: Region | None = None, progress=None) -> dict:
     return {"regions": len(regions), "departments": len(departments), "seconds": time.perf_counter() - started}
 
 
+def queue_refresh(region: Region, year: int, *, user, after: str):
+    """A change that moves the cockpit's figures (a warning run) queues a refresh of the region's snapshots."""
+    from wenxiao.core.jobs import start_job
+
+    return start_job(
+        "cockpit.refresh",
+        f"{region.name}{year}年度驾驶舱数据刷新（{after}后）",
+        user=user,
+        params={"region_id": region.pk, "year": int(year)},
+    )
+
+
 def do_request_refresh(*, actor, year: int, region: Region):
     """The 刷新 button / API: a 绩效科 of the region (or above) queues a refresh of the region's subtree."""
     from wenxiao.core.jobs import start_job

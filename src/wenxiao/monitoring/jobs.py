@@ -19,6 +19,9 @@ def run_job(job, progress):
     region = Region.objects.get(pk=p["region_id"])
     progress(5)
     s = services.run_warnings(region, int(p["year"]), date.fromisoformat(p["as_of"]), actor=job.user)
+    from wenxiao.cockpit.services import queue_refresh
+
+    queue_refresh(region, int(p["year"]), user=job.user, after="运行预警")
     type(job).objects.filter(pk=job.pk).update(
         message=f"{s.projects}个项目，红灯{s.red}条、黄灯{s.yellow}条，消除{s.cleared}条，用时{s.seconds:.1f}秒。"
     )

@@ -68,7 +68,9 @@ def run(request):
         )
         messages.info(request, f"共{budgets}个项目，预警已转入后台运行，完成后可在“我的后台任务”查看结果。")
         return redirect(f"{request.POST.get('next') or '/monitoring/'}?year={year}")
-    attempt(
+    from wenxiao.cockpit.services import queue_refresh
+
+    ran = attempt(
         request,
         lambda: services.run_warnings(region, year, as_of, actor=request.user),
         lambda s: (
@@ -76,6 +78,8 @@ def run(request):
             f"消除{s.cleared}条，用时{s.seconds:.1f}秒。"
         ),
     )
+    if ran is not None:
+        queue_refresh(region, year, user=request.user, after="运行预警")
     return redirect(f"{request.POST.get('next') or '/monitoring/'}?year={year}")
 
 
