@@ -72,7 +72,7 @@ def home(request):
         {
             "counts": counts,
             "kinds": Publication.Kind.choices,
-            "latest": selectors.public_items()[:10],
+            "latest": selectors.public_items().order_by("-published_at", "-id")[:10],
             "total": sum(r["total"] for r in counts.values()),
         },
     )

@@ -54,7 +54,7 @@ def options(choices, selected="") -> str:
     chosen = "" if selected is None else str(selected)
     return mark_safe(
         "".join(
-            f'<option value="{escape(v)}"{" selected" if str(v) == chosen else ""}>{escape(label)}</option>'
+            f'<option value="{escape(str(v))}"{" selected" if str(v) == chosen else ""}>{escape(str(label))}</option>'
             for v, label in choices
         )
     )
