@@ -4,9 +4,9 @@ It fails on any request to a host other than this server (no CDN, no external fo
 console error (a CSP violation from an inline script shows up there), on an uncaught page error and on a page
 that answers with an error status.
 
-The server is Django's LiveServerThread on the per-process demo database (the same helper pytest-django's
-`live_server` uses), but inside the ordinary test transaction: pytest-django's `live_server` fixture would make
-the test transactional and flush the seeded demo at the end, leaving later tests in this process without it.
+The server (`browser_server` in conftest.py) is Django's LiveServerThread on the per-process demo database, inside
+the ordinary test transaction: pytest-django's `live_server` fixture would make the test transactional and flush the
+seeded demo at the end, leaving later tests in this process without it.
 """
 
 import os
@@ -18,20 +18,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 CHROMIUM = os.environ.get("WENXIAO_CHROMIUM", "/usr/bin/chromium")
-ROLES = ["jxk", "ywk", "zgbm", "dw", "dsf", "zj", "rd", "auditadmin", "admin"]
-
-
-@pytest.fixture
-def demo_server(db):
-    from pytest_django.live_server_helper import LiveServer
-
-    server = LiveServer("127.0.0.1:0")
-    server._live_server_modified_settings.enable()
-    try:
-        yield server.url
-    finally:
-        server._live_server_modified_settings.disable()
-        server.stop()
+ROLES = ["jxk", "ywk", "zgbm", "dw", "dsf", "zj", "rd", "auditadmin", "secadmin", "admin"]
 
 
 def _menu_links(page, base: str) -> list[str]:
@@ -49,13 +36,13 @@ def _menu_links(page, base: str) -> list[str]:
     return links
 
 
-def test_every_menu_page_as_every_role_stays_on_this_server(demo_server):
+def test_every_menu_page_as_every_role_stays_on_this_server(browser_server):
     from playwright.sync_api import sync_playwright
 
     assert os.path.exists(CHROMIUM), (
         f"找不到 Chromium（{CHROMIUM}）：请 apt-get install chromium（make test 会自动安装）"
     )
-    server = urlsplit(demo_server).netloc
+    server = urlsplit(browser_server).netloc
     foreign: list[str] = []
     problems: list[str] = []
     visited = 0
@@ -84,14 +71,14 @@ def test_every_menu_page_as_every_role_stays_on_this_server(demo_server):
                     ),
                 )
                 page.on("pageerror", lambda exc, u=username, w=where: problems.append(f"{u} {w['url']}: {exc}"))
-                where["url"] = f"{demo_server}/login/"
+                where["url"] = f"{browser_server}/login/"
                 page.goto(where["url"])
                 page.fill("#id_username", username)
                 page.fill("#id_password", "test-pass-1")
                 with page.expect_navigation():
                     page.click("button[type=submit]")
                 assert urlsplit(page.url).path == "/", f"{username} 登录失败：{page.url}"
-                for url in _menu_links(page, demo_server):
+                for url in _menu_links(page, browser_server):
                     where["url"] = url
                     response = page.goto(url, wait_until="load")
                     visited += 1

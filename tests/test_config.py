@@ -64,3 +64,20 @@ def test_settings_page(client_as, users):
     assert setting(KEY, city, 2027) == 10  # bad input changed nothing
     client_as("jxk").post("/settings/", {"key": KEY, "value": "11", "year": "2027"})
     assert setting(KEY, city, 2027) == 11
+
+
+def test_security_rules_belong_to_the_security_administrator(client_as, users):
+    """三员分立: the 绩效科 sets business rules for its region, the 安全管理员 the login and audit rules for all."""
+    jxk = client_as("jxk").get("/settings/").content.decode()
+    assert KEY in jxk and "security.idle_minutes" not in jxk
+    sec = client_as("secadmin").get("/settings/").content.decode()
+    assert "security.idle_minutes" in sec and KEY not in sec
+    assert client_as("jxk").post("/settings/", {"key": "security.idle_minutes", "value": "5"}).status_code == 404
+    assert client_as("secadmin").post("/settings/", {"key": KEY, "value": "3"}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        do_set_setting("security.idle_minutes", region=None, year=None, value=5, actor=users["admin"])
+    assert setting("security.idle_minutes") == 30
+    r = client_as("secadmin").post("/settings/", {"key": "security.idle_minutes", "value": "15"})
+    assert r.status_code == 302
+    assert setting("security.idle_minutes") == 15  # and the idle timeout now follows it
+    assert "安全参数" in client_as("secadmin").get("/").content.decode()

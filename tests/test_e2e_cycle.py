@@ -49,53 +49,6 @@ UNIT = "衡阳市第二中学"
 # --- the server -------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def cycle_server(db):
-    """A live server inside the test transaction, on SQLite and PostgreSQL alike."""
-    from django.core.servers.basehttp import WSGIServer
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections, connections
-    from django.test.testcases import LiveServerThread
-    from pytest_django.live_server_helper import LiveServer
-
-    class OneRequestAtATime(WSGIServer):
-        """Requests share the test's connection, so they must not run concurrently (Django then also answers
-        each request with Connection: close, so the browser never waits on a kept-alive socket)."""
-
-        def __init__(self, *args, connections_override=None, **kwargs):
-            super().__init__(*args, **kwargs)
-
-    class SharedConnectionThread(LiveServerThread):
-        server_class = OneRequestAtATime
-
-        def _create_server(self, connections_override=None):
-            server = super()._create_server(connections_override=connections_override)
-            server._close_connections = lambda: None  # the shared connection holds the test transaction
-            return server
-
-    server = LiveServer("127.0.0.1:0", start=False)
-    thread = SharedConnectionThread(
-        server.thread.host,
-        static_handler=server.thread.static_handler,
-        connections_override={conn.alias: conn for conn in connections.all()},
-        port=0,
-    )
-    thread.daemon = True
-    server.thread = thread
-    # As Django's test client does: a request must not close the connection that holds the test transaction.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    server._live_server_modified_settings.enable()
-    try:
-        server.start()
-        yield server.url
-    finally:
-        server._live_server_modified_settings.disable()
-        server.stop()
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-
-
 # --- the browser ------------------------------------------------------------------------------------------------
 
 
@@ -616,7 +569,7 @@ def run_story(s: Story, upto: int = len(STEPS)) -> None:
         s.check()
 
 
-def test_the_whole_cycle_in_a_browser(cycle_server, tmp_path):
+def test_the_whole_cycle_in_a_browser(browser_server, tmp_path):
     from playwright.sync_api import sync_playwright
 
     assert os.path.exists(CHROMIUM), f"找不到 Chromium（{CHROMIUM}）：请 apt-get install chromium"
@@ -626,7 +579,7 @@ def test_the_whole_cycle_in_a_browser(cycle_server, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
         try:
-            story = Story(browser, cycle_server, shots, "test-pass-1", tmp_path, facts)
+            story = Story(browser, browser_server, shots, "test-pass-1", tmp_path, facts)
             run_story(story)
         finally:
             browser.close()

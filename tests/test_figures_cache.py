@@ -40,3 +40,24 @@ def _county_path() -> str:
     from wenxiao.orgs.models import User
 
     return home_region(User.objects.get(username="xian_jxk"), ("performance",)).path
+
+
+def test_a_rolled_back_rewrite_never_lends_its_figures_to_a_later_one(client_as, users):
+    from django.db import transaction
+
+    from wenxiao.core.stamps import version
+    from wenxiao.monitoring.selectors import STATUS_STAMP
+
+    region = home_region(users["jxk"], ("performance",))
+    c = client_as("jxk")
+    try:
+        with transaction.atomic():
+            services.run_warnings(region, YEAR, date(2026, 3, 31), actor=users["jxk"])
+            assert "上次运行截至 2026年3月31日" in c.get("/monitoring/", {"year": YEAR}).content.decode()
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    before = version(STATUS_STAMP)
+    services.run_warnings(region, YEAR, date(2026, 6, 30), actor=users["jxk"])
+    assert version(STATUS_STAMP) != before
+    assert "上次运行截至 2026年6月30日" in c.get("/monitoring/", {"year": YEAR}).content.decode()

@@ -8,7 +8,7 @@ from wenxiao.projects.models import Project
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNTS = ["admin", "jxk", "ywk", "zgbm", "dw", "dw2", "xian_jxk", "dsf", "zj", "rd", "auditadmin"]
+ACCOUNTS = ["admin", "jxk", "ywk", "zgbm", "dw", "dw2", "xian_jxk", "dsf", "zj", "rd", "auditadmin", "secadmin"]
 EXTERNAL = re.compile(r"""(src|href)=["']https?://|url\(["']?https?://|//cdn""")
 
 

@@ -89,7 +89,7 @@ def _wipe() -> None:
     from wenxiao.targets import models as t
 
     IndicatorTemplate.objects.exclude(region=None).delete()  # proposals of the demo's regions
-    _wipe_apps("disclosure", "results", "oversight", "evaluation", "partners")
+    _wipe_apps("cockpit", "exchange", "disclosure", "results", "oversight", "evaluation", "partners")
     from wenxiao.monitoring import models as mon
     from wenxiao.projects.models import MonthlyExecution, Payment, PaymentImport
 

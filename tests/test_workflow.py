@@ -94,3 +94,12 @@ def test_workflow_through_the_web_page(client_as, users):
     assert "主管部门审核通过" in page and "退回单位" in page
     client_as("zgbm").post(f"/projects/{p.pk}/action/", {"action": "dept_return", "comment": ""})
     assert Project.objects.get(pk=p.pk).state == "dept_review"  # no reason given: nothing changes
+
+
+def test_todos_name_the_stage_in_chinese_not_its_code(client_as, api_as):
+    html = client_as("zgbm").get("/todos/").content.decode()
+    rows = html.split("<tbody>", 1)[1]
+    assert "dept_review" not in rows and "submitted" not in rows
+    todos = api_as("zgbm").get("/api/v1/todos").json()["items"]
+    assert todos and all(t["state_label"] and t["state_label"] != t["state"] for t in todos)
+    assert all(f"<td>{t['state_label']}</td>" in rows for t in todos[:20])

@@ -15,6 +15,7 @@ class TodoOut(Schema):
     id: int
     workflow: str
     state: str
+    state_label: str
     role: str
     title: str
     url: str

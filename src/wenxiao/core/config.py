@@ -238,8 +238,16 @@ def parse_value(key: str, text: str):
     return value
 
 
+def is_security_key(key: str) -> bool:
+    """Login and audit rules (三员分立): set by the 安全管理员 for the whole deployment, not by a 绩效科."""
+    return key.startswith("security.")
+
+
 def do_set_setting(key: str, *, region, year: int | None, value, actor, note: str = ""):
-    """Set a rule for `region` (and its subtree), optionally for one year; the 绩效科 of that region decides."""
+    """Set a rule for `region` (and its subtree), optionally for one year; the 绩效科 of that region decides.
+
+    `security.*` rules apply to the whole deployment (region and year None) and only the 安全管理员 sets them.
+    """
     from django.db import transaction
 
     from wenxiao.core import audit
@@ -249,7 +257,14 @@ def do_set_setting(key: str, *, region, year: int | None, value, actor, note: st
 
     if key not in DEFAULTS:
         raise ValidationError(f"未知的参数：{key}")
-    if not (actor.is_superuser or region.pk in scope_for(actor, ("performance",)).region_ids):
+    if is_security_key(key):
+        if "secadmin" not in actor.role_codes:  # 三员分立: not even a superuser
+            raise PermissionDenied("安全参数只能由安全管理员设置。")
+        if region is not None or year is not None:
+            raise ValidationError("安全参数对整个系统生效，不能按辖区或年度设置。")
+    elif region is None:
+        raise ValidationError("请指定辖区。")
+    elif not (actor.is_superuser or region.pk in scope_for(actor, ("performance",)).region_ids):
         raise PermissionDenied("只有本辖区的绩效科可以设置参数。")
     with transaction.atomic():
         row = Setting.objects.filter(key=key, region=region, year=year).first()
@@ -262,9 +277,9 @@ def do_set_setting(key: str, *, region, year: int | None, value, actor, note: st
             actor,
             "setting.set",
             row,
-            object_repr=f"{region.name}{year or ''} {key}",
+            object_repr=f"{region.name if region else '全系统'}{year or ''} {key}",
             before={"value": before},
             after={"value": value, "year": year},
-            region_id=region.pk,
+            region_id=region.pk if region else None,
         )
     return row

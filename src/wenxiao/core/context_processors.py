@@ -47,6 +47,8 @@ def shell(request):
         admin_links.append(("一体化数据交换", reverse("exchange:home")))
     if "performance" in user.role_codes:
         admin_links.append(("参数设置", reverse("core:settings")))
+    if "secadmin" in user.role_codes:
+        admin_links.append(("安全参数", reverse("core:settings")))
     if "auditadmin" in user.role_codes:
         admin_links.append(("审计日志", reverse("core:audit")))
         admin_links.append(("全部登录记录", reverse("core:all_logins")))

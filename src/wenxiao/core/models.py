@@ -98,6 +98,14 @@ class WorkItem(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def state_label(self) -> str:
+        from wenxiao.core.workflow import TODO_STATE_LABELS, WORKFLOWS
+
+        if flow := WORKFLOWS.get(self.workflow):
+            return flow.state_label(self.state)
+        return TODO_STATE_LABELS.get(self.workflow, {}).get(self.state, self.state)
+
 
 class Job(models.Model):
     """A long task a user started (export, import, report): progress, result file and errors are visible."""
@@ -195,7 +203,7 @@ class DataStamp(models.Model):
     """
 
     key = models.CharField("数据类别", max_length=60, primary_key=True)
-    version = models.BigIntegerField("版本", default=0)
+    version = models.BigIntegerField("版本", default=0)  # random on each bump, never reused
 
     class Meta:
         verbose_name = "数据版本"

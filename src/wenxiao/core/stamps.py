@@ -18,18 +18,25 @@ TTL_SECONDS = 600
 
 
 def bump(key: str) -> None:
-    """Mark the data named `key` as rewritten (call inside the writing transaction)."""
+    """Mark the data named `key` as rewritten (call inside the writing transaction).
+
+    The new version is random, not the old one plus one: a bump rolled back with its transaction must never be
+    reissued by a later one, or figures cached while the first was uncommitted would be served for the second.
+    """
+    import secrets
+
     from django.db import connection
 
     from wenxiao.core.models import DataStamp
 
     q = connection.ops.quote_name
     table = q(DataStamp._meta.db_table)
+    new = secrets.randbits(62)
     with connection.cursor() as c:
         c.execute(
-            f"INSERT INTO {table} ({q('key')}, {q('version')}) VALUES (%s, 1) "
-            f"ON CONFLICT ({q('key')}) DO UPDATE SET {q('version')} = {table}.{q('version')} + 1",
-            [key],
+            f"INSERT INTO {table} ({q('key')}, {q('version')}) VALUES (%s, %s) "
+            f"ON CONFLICT ({q('key')}) DO UPDATE SET {q('version')} = %s",
+            [key, new, new],
         )
 
 

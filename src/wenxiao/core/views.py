@@ -101,24 +101,28 @@ def job_download(request, pk: int):
 
 @login_required
 def settings_page(request):
-    """参数设置: the rules a 绩效科 configures for its region (and optionally one year)."""
+    """参数设置: the rules a 绩效科 configures for its region (and optionally one year); the 安全管理员 sets the
+    login and audit rules (security.*) for the whole system (三员分立: neither sees the other's)."""
     import json
 
     from django.contrib import messages
     from django.shortcuts import redirect
 
-    from wenxiao.core.config import DEFAULTS, do_set_setting, parse_value, setting
+    from wenxiao.core.config import DEFAULTS, do_set_setting, is_security_key, parse_value, setting
     from wenxiao.core.errors import ServiceError
     from wenxiao.core.models import Setting
 
+    security = "secadmin" in request.user.role_codes
     assignment = request.user.assignments.filter(role="performance").select_related("org__region").first()
-    if assignment is None and not request.user.is_superuser:
+    if assignment is None and not request.user.is_superuser and not security:
         raise Http404
     region = assignment.org.region if assignment else None
     year_text = request.GET.get("year") or request.POST.get("year") or ""
-    year = int(year_text) if year_text.isdigit() else None
-    if request.method == "POST" and region is not None:
+    year = int(year_text) if year_text.isdigit() and not security else None
+    if request.method == "POST" and (region is not None or security):
         key = request.POST.get("key", "")
+        if key in DEFAULTS and is_security_key(key) != security:
+            raise Http404
         try:
             value = parse_value(key, request.POST.get("value", ""))
             do_set_setting(
@@ -131,6 +135,8 @@ def settings_page(request):
         return redirect(f"{request.path}?year={year or ''}")
     rows = []
     for key, (default, label) in DEFAULTS.items():
+        if is_security_key(key) != security:
+            continue
         rows.append(
             {
                 "key": key,
@@ -139,8 +145,14 @@ def settings_page(request):
                 "effective": json.dumps(setting(key, region, year), ensure_ascii=False),
             }
         )
-    own = Setting.objects.filter(region=region).select_related("region") if region else Setting.objects.none()
-    return render(request, "core/settings.html", {"rows": rows, "region": region, "year": year, "own": own})
+    if security:
+        own = Setting.objects.filter(region=None, key__startswith="security.")
+    elif region:
+        own = Setting.objects.filter(region=region).exclude(key__startswith="security.").select_related("region")
+    else:
+        own = Setting.objects.none()
+    context = {"rows": rows, "region": region, "year": year, "own": own, "security": security}
+    return render(request, "core/settings.html", context)
 
 
 @login_required

@@ -52,6 +52,15 @@ class Workflow:
     def state_label(self, state: str) -> str:
         return self.states.get(state, state)
 
+    def __post_init__(self) -> None:
+        WORKFLOWS[self.key] = self
+
+
+# Every declared workflow by key: a to-do names its workflow and state, the list shows the state's label.
+WORKFLOWS: dict[str, Workflow] = {}
+# To-dos opened outside a workflow (a 督促整改 sent to a unit): their "state" labels, registered by the owning app.
+TODO_STATE_LABELS: dict[str, dict[str, str]] = {}
+
 
 class WorkflowDocument(models.Model):
     """Mixin for documents under a workflow. Subclasses set `workflow` and implement `acting_org(role)`."""

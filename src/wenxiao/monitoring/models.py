@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from wenxiao.core.scoping import ScopedQuerySet
-from wenxiao.core.workflow import WorkflowDocument, unit_report_flow
+from wenxiao.core.workflow import TODO_STATE_LABELS, WorkflowDocument, unit_report_flow
 
 UNIT_ROLES = ("unit", "department")
 FINANCE = ("business", "performance")
@@ -262,6 +262,9 @@ class WarningAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.note}"
+
+
+TODO_STATE_LABELS["monitoring_action"] = dict(WarningAction.Kind.choices)  # 督促整改 / 调整目标 to-dos
 
 
 class NegativeListEntry(models.Model):

@@ -95,6 +95,7 @@ DEMO_USERS = [
     ("dsf", "孙评价", Role.AGENCY, "agency"),
     ("zj", "周专家", Role.EXPERT, "city_finance"),
     ("rd", "吴代表", Role.VIEWER, "city_npc"),
+    ("secadmin", "安全管理员", Role.SECADMIN, "top_finance"),
     ("auditadmin", "审计管理员", Role.AUDITADMIN, "top_finance"),
 ]
 

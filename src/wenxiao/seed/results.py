@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from wenxiao.core.models import WorkItem
 from wenxiao.evaluation.models import Evaluation, SelfEvaluation
 from wenxiao.monitoring.models import WarningAction
 from wenxiao.orgs.models import RoleAssignment, User
@@ -63,6 +65,10 @@ def seed_results(year, rng, system) -> dict:
             services.do_transition(items[0].pk, "verify", actor=jxk, comment="整改到位，同意销号。")
         if len(items) > 1:  # overdue: the deadline agreed for this one has passed
             RectificationItem.objects.filter(pk=items[1].pk).update(deadline=today - timedelta(days=10))
+            late = RectificationItem.objects.get(pk=items[1].pk)
+            WorkItem.objects.filter(
+                content_type=ContentType.objects.get_for_model(RectificationItem), object_id=late.pk
+            ).update(title=late.todo_title()[:200])  # the to-do names the deadline it now has
         if len(items) > 2:  # the audit office found the same problem: linked, counted once
             audit_item = services.do_create_item(
                 actor=jxk,
