@@ -24,3 +24,14 @@ def test_the_project_list_pages_through_every_project_once(client_as, users):
         html = client_as("zgbm").get("/projects/", {"year": 2026, "page": n}).content.decode()
         seen += [code for code in qs.values_list("code", flat=True) if f">{code}<" in html]
     assert sorted(seen) == sorted(qs.values_list("code", flat=True))
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/projects", "/api/v1/targets", "/api/v1/monitoring/warnings", "/api/v1/library"]
+)
+def test_api_pages_are_the_slices_of_the_whole_list(api_as, path):
+    api = api_as("jxk")
+    whole = api.get(path, {"limit": 200}).json()
+    assert whole["count"] > 60
+    parts = api.get(path, {"limit": 25, "offset": 25}).json()["items"]
+    assert parts == whole["items"][25:50]
