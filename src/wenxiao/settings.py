@@ -109,8 +109,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+# One connection per worker process, kept between requests (opening SQLite and running the PRAGMAs, or a
+# PostgreSQL handshake, on every request cost more than many a page's queries). dj_database_url sets 0 itself.
+DATABASES["default"]["CONN_MAX_AGE"] = 60
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
