@@ -242,11 +242,12 @@ def test_a_self_evaluation_shows_the_score_that_counts_and_no_flags(users):
     assert s["score"] == f"{f.review_score:.2f}" and s["grade"] == (f.review_grade or f.grade)
     assert set(s) == {
         "kind_label", "project_code", "subject", "unit", "department", "year", "budget", "executed", "rate", "score",
-        "grade", "indicators",
+        "grade", "reviewed", "indicators",
     }  # fmt: skip
     assert set(s["indicators"][0]) == {"level1", "level2", "name", "value", "unit", "actual"}
     html = Client().get(pub.get_absolute_url()).content.decode()
     assert f.review_opinion not in html and s["score"] in html
+    assert s["reviewed"] and "得分（经财政复评）" in html and "自评得分" not in html  # the 复评 score is not the unit's
 
 
 def test_the_evaluation_report_pdf_leaves_out_the_team(users):

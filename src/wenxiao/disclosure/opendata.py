@@ -37,7 +37,7 @@ SPEC: dict[str, tuple[list[tuple[str, str]], str, list[tuple[str, str]]]] = {
             ("budget", "全年预算数（元）"),
             ("executed", "全年执行数（元）"),
             ("rate", "执行率（%）"),
-            ("score", "自评得分"),
+            ("score", "得分（经财政复评的为复评得分）"),
             ("grade", "等级"),
         ],
         "indicators",

@@ -130,6 +130,7 @@ def selfeval(f) -> dict:
             "rate": None if f.rate is None else f"{f.rate:.2f}",
             "score": None if f.final_score is None else f"{f.final_score:.2f}",
             "grade": f.final_grade,
+            "reviewed": f.review_score is not None,  # the score is finance's 复评, not the unit's own
             "indicators": [{k: getattr(ln, k) for k in SELFEVAL_ROW_FIELDS} for ln in f.lines.all()],
         }
     )
