@@ -231,6 +231,11 @@ def test_read_endpoints_use_the_exchange_field_names_and_the_callers_scope(api_a
     mon = jxk.get("/api/v1/exchange/monitoring", {"limit": 3}).json()
     assert mon["count"] > 0 and "lines" in mon["items"][0] and "light" in mon["items"][0]
     assert api_as("dsf").get("/api/v1/exchange/monitoring").json()["count"] == 0
+    this_year = jxk.get("/api/v1/exchange/monitoring", {"fiscal_year": DEMO_YEAR, "limit": 1}).json()["count"]
+    assert this_year == mon["count"]  # the demo's rounds are all this year's
+    assert jxk.get("/api/v1/exchange/monitoring", {"fiscal_year": DEMO_YEAR - 1}).json()["count"] == 0
+    future = {"update_since": f"{DEMO_YEAR + 5}-01-01T00:00:00+08:00"}
+    assert jxk.get("/api/v1/exchange/selfevals", future).json()["count"] == 0
     se = jxk.get("/api/v1/exchange/selfevals", {"limit": 3}).json()
     assert se["count"] > 0 and {"score", "grade", "review_score"} <= set(se["items"][0])
     ev = jxk.get("/api/v1/exchange/evaluations").json()

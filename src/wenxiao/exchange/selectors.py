@@ -50,8 +50,13 @@ def _pro(project) -> dict:
     return {"pro_code": ext.pro_code if ext else project.code, "pro_name": project.name}
 
 
-def _since(qs, field: str, update_since):
-    return qs.filter(**{f"{field}__gte": update_since}) if update_since else qs
+def _filtered(qs, fiscal_year, pro_code: str, update_since, year_field: str = "year"):
+    """The read endpoints' common filters: year, project (问效 code or the mapped 一体化 code), changed since."""
+    if fiscal_year:
+        qs = qs.filter(**{year_field: fiscal_year})
+    if pro_code:
+        qs = qs.filter(Q(project__code=pro_code) | Q(project__external__pro_code=pro_code))
+    return qs.filter(updated_at__gte=update_since) if update_since else qs
 
 
 def approved_targets(user, *, fiscal_year: int | None = None, pro_code: str = "", update_since=None):
@@ -64,11 +69,7 @@ def approved_targets(user, *, fiscal_year: int | None = None, pro_code: str = ""
         .select_related("region", "unit", "department", "project__external")
         .order_by("id")
     )
-    if fiscal_year:
-        qs = qs.filter(year=fiscal_year)
-    if pro_code:
-        qs = qs.filter(Q(project__code=pro_code) | Q(project__external__pro_code=pro_code))
-    qs = _since(qs, "updated_at", update_since)
+    qs = _filtered(qs, fiscal_year, pro_code, update_since)
     return _TargetRows(qs, TargetVersion)
 
 
@@ -155,11 +156,7 @@ def monitoring_results(user, *, fiscal_year: int | None = None, pro_code: str = 
         .prefetch_related("lines")
         .order_by("id")
     )
-    if fiscal_year:
-        qs = qs.filter(round__year=fiscal_year)
-    if pro_code:
-        qs = qs.filter(Q(project__code=pro_code) | Q(project__external__pro_code=pro_code))
-    qs = _since(qs, "updated_at", update_since)
+    qs = _filtered(qs, fiscal_year, pro_code, update_since, year_field="round__year")
     return _Rows(qs, _monitoring_rows)
 
 
@@ -237,11 +234,7 @@ def selfeval_results(user, *, fiscal_year: int | None = None, pro_code: str = ""
         .prefetch_related("lines")
         .order_by("id")
     )
-    if fiscal_year:
-        qs = qs.filter(year=fiscal_year)
-    if pro_code:
-        qs = qs.filter(Q(project__code=pro_code) | Q(project__external__pro_code=pro_code))
-    qs = _since(qs, "updated_at", update_since)
+    qs = _filtered(qs, fiscal_year, pro_code, update_since)
     return _Rows(
         qs,
         lambda forms: [
@@ -295,11 +288,7 @@ def evaluation_results(user, *, fiscal_year: int | None = None, pro_code: str = 
         .select_related("region", "subject_org", "department", "project__external")
         .order_by("id")
     )
-    if fiscal_year:
-        qs = qs.filter(year=fiscal_year)
-    if pro_code:
-        qs = qs.filter(Q(project__code=pro_code) | Q(project__external__pro_code=pro_code))
-    qs = _since(qs, "updated_at", update_since)
+    qs = _filtered(qs, fiscal_year, pro_code, update_since)
     return _Rows(
         qs,
         lambda evals: [
