@@ -10,21 +10,15 @@ from django.db.models import F
 from django.urls import reverse
 
 from wenxiao.cockpit import figures
+from wenxiao.core.templatetags.wx import wan
+from wenxiao.core.years import posted_int
 
 LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 RECTIFY_STATES = {"verified": "已核验销号", "overdue": "逾期未销号", "open": "整改中（未逾期）"}
 
 
-def _int(v: str) -> int | None:
-    return int(v) if v.isdigit() and len(v) < 12 else None
-
-
 def _pct(v) -> str:
     return "—" if v is None else f"{v:.2f}%"
-
-
-def _wan(v) -> str:
-    return "—" if v is None else f"{float(v) / 10000:,.2f}"
 
 
 @dataclass(frozen=True)
@@ -39,10 +33,10 @@ class Drill:
 
 def _execution_rows(user, subject, year, department="", unit="", light=""):
     qs = figures.status_rows(subject, year).visible_to(user)
-    if _int(department):
-        qs = qs.filter(department_id=_int(department))
-    if _int(unit):
-        qs = qs.filter(unit_id=_int(unit))
+    if posted_int(department):
+        qs = qs.filter(department_id=posted_int(department))
+    if posted_int(unit):
+        qs = qs.filter(unit_id=posted_int(unit))
     if light in LIGHTS:
         qs = qs.filter(light=light)
     return (
@@ -65,8 +59,8 @@ def _warning_rows(user, subject, year, level="", code="", department=""):
         qs = qs.filter(level=level)
     if code:
         qs = qs.filter(code=code)
-    if _int(department):
-        qs = qs.filter(department_id=_int(department))
+    if posted_int(department):
+        qs = qs.filter(department_id=posted_int(department))
     return qs.select_related("project", "department", "unit").order_by("level", "-last_seen", "project__code", "code")
 
 
@@ -74,10 +68,10 @@ def _selfeval_rows(user, subject, year, grade="", department="", unit=""):
     qs = figures.selfeval_rows(subject, year).visible_to(user)
     if grade in figures.GRADE_ORDER:
         qs = figures.selfeval_by_grade(qs, grade)
-    if _int(department):
-        qs = qs.filter(department_id=_int(department))
-    if _int(unit):
-        qs = qs.filter(unit_id=_int(unit))
+    if posted_int(department):
+        qs = qs.filter(department_id=posted_int(department))
+    if posted_int(unit):
+        qs = qs.filter(unit_id=posted_int(unit))
     return qs.select_related("project", "department", "unit").order_by("department__code", "id")
 
 
@@ -129,8 +123,8 @@ KINDS: dict[str, Drill] = {
                 s.project.name,
                 s.department.name,
                 s.unit.name,
-                _wan(s.budget),
-                _wan(s.spent),
+                wan(s.budget),
+                wan(s.spent),
                 _pct(s.rate),
                 _pct(s.time_progress),
                 LIGHTS.get(s.light, s.light),
@@ -186,7 +180,7 @@ KINDS: dict[str, Drill] = {
         rows=_evaluation_rows,
         row=lambda e: (
             e.get_absolute_url(),
-            (e.title, e.get_kind_display(), e.subject_org.name, _wan(e.amount), f"{e.score}", e.grade),
+            (e.title, e.get_kind_display(), e.subject_org.name, wan(e.amount), f"{e.score}", e.grade),
         ),
         source_url=lambda y, p: f"{reverse('evaluation:evaluations')}?year={y}",
     ),
@@ -223,9 +217,9 @@ KINDS: dict[str, Drill] = {
                 x.sheet.department.name,
                 x.grade or "—",
                 x.action_label,
-                _wan(x.current_amount),
-                _wan(x.suggested_amount),
-                _wan(max(x.current_amount - x.suggested_amount, 0)),
+                wan(x.current_amount),
+                wan(x.suggested_amount),
+                wan(max(x.current_amount - x.suggested_amount, 0)),
             ),
         ),
         source_url=lambda y, p: f"{reverse('results:sheets')}?year={y}",
